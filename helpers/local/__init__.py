@@ -1,0 +1,1 @@
+"""The offline OpenAI-compatible server (`python -m helpers.local serve`)."""

@@ -1,0 +1,117 @@
+"""Which OpenAI model names the offline server accepts, and what serves them.
+
+Course notebooks name real OpenAI models (`gpt-4o-mini`, `text-embedding-3-small`)
+so they run unchanged against the real API. Offline, each such name is an alias
+of the local model of the right kind. Names of image, audio and moderation models
+get the API's 404 `model_not_found`, with a hint to use the real API.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import APIError, model_not_found
+from .specs import REAL_API_HINT_EN, REAL_API_HINT_ZH
+
+CHAT_FAMILIES = (
+    "gpt-4o-mini", "gpt-4o", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
+    "gpt-4.5-preview", "gpt-4-turbo", "gpt-4-turbo-preview", "gpt-4", "gpt-4-32k",
+    "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "o1", "o1-mini", "o1-preview", "o3-mini", "o3", "o4-mini",
+    "gpt-5", "gpt-5-mini", "gpt-5-nano",
+)
+# Legacy completion models: served on /v1/completions only, as in the real API.
+COMPLETION_FAMILIES = ("gpt-3.5-turbo-instruct", "davinci-002", "babbage-002")
+EMBEDDING_FAMILIES = ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
+REAL_API_ONLY = (
+    "dall-e-2", "dall-e-3", "gpt-image-1", "tts-1", "tts-1-hd", "gpt-4o-mini-tts", "whisper-1",
+    "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "omni-moderation-latest", "text-moderation-latest",
+    "text-moderation-stable", "gpt-4o-realtime-preview", "gpt-4o-audio-preview",
+)
+# A dated snapshot of a family: gpt-4o-mini-2024-07-18, gpt-4-0613, gpt-3.5-turbo-0125 ...
+_SNAPSHOT = re.compile(r"^(?P<family>.+?)(-\d{4}-\d{2}-\d{2}|-\d{4})$")
+
+
+def family_of(name: str) -> str:
+    m = _SNAPSHOT.match(name)
+    return m.group("family") if m else name
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    id: str
+    kind: str  # "chat" or "embedding"
+    aliases: tuple[str, ...]
+    owned_by: str = "local"
+    created: int = 1700000000
+
+
+class ModelRegistry:
+    """Resolves a requested model name to the local model that serves it."""
+
+    def __init__(self, chat_id: str, embedding_id: str):
+        self.chat = LocalModel(chat_id, "chat", CHAT_FAMILIES + COMPLETION_FAMILIES)
+        self.embedding = LocalModel(embedding_id, "embedding", EMBEDDING_FAMILIES)
+
+    def local_models(self) -> list[LocalModel]:
+        return [self.chat, self.embedding]
+
+    def kind_of(self, name: str) -> str | None:
+        fam = family_of(name)
+        if name == self.chat.id or fam in CHAT_FAMILIES:
+            return "chat"
+        if fam in COMPLETION_FAMILIES:
+            return "completion"
+        if name == self.embedding.id or fam in EMBEDDING_FAMILIES:
+            return "embedding"
+        if fam in REAL_API_ONLY or fam.startswith(("dall-e", "tts-", "whisper", "gpt-image")):
+            return "real-api-only"
+        return None
+
+    def resolve(self, name: str, endpoint: str) -> LocalModel:
+        """Return the local model for `name` on `endpoint` or raise the API's error."""
+        kind = self.kind_of(name)
+        if kind == "real-api-only":
+            raise model_not_found(
+                name,
+                f"The offline course server has no image, audio or moderation models. {REAL_API_HINT_EN}",
+                f"离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
+            )
+        if kind is None:
+            raise model_not_found(name, "GET /v1/models lists the names this server accepts.", "GET /v1/models 列出本服务器接受的模型名。")
+        if endpoint == "embeddings":
+            if kind != "embedding":
+                raise APIError(400, f"The model `{name}` is not an embedding model; use e.g. `text-embedding-3-small`.",
+                               f"模型 `{name}` 不是嵌入（embedding）模型，请改用例如 `text-embedding-3-small`。",
+                               param="model", code="invalid_value")
+            return self.embedding
+        if kind == "embedding":
+            raise APIError(400, f"The model `{name}` is an embedding model and cannot generate text.",
+                           f"模型 `{name}` 是嵌入模型，不能生成文本。", param="model", code="invalid_value")
+        if endpoint == "completions" and kind == "chat" and name != self.chat.id:
+            raise model_not_found(
+                name, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
+                "这是对话（chat）模型，不能用于 v1/completions 端点。你是想用 v1/chat/completions 吗？")
+        if endpoint in ("chat", "responses") and kind == "completion":
+            raise model_not_found(
+                name, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
+                "这不是对话模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
+        return self.chat
+
+    def model_objects(self) -> list[dict]:
+        objs = []
+        for m in self.local_models():
+            objs.append({"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by,
+                         "kind": m.kind, "aliases": list(m.aliases)})
+            for alias in m.aliases:
+                objs.append(self.model_object(alias))
+        return objs
+
+    def model_object(self, name: str) -> dict:
+        kind = self.kind_of(name)
+        if kind in (None, "real-api-only"):
+            raise model_not_found(name)
+        served = self.embedding if kind == "embedding" else self.chat
+        if name == served.id:
+            return {"id": served.id, "object": "model", "created": served.created, "owned_by": served.owned_by,
+                    "kind": served.kind, "aliases": list(served.aliases)}
+        return {"id": name, "object": "model", "created": served.created, "owned_by": "local-alias", "served_by": served.id}

@@ -1,0 +1,152 @@
+"""The Responses API (`POST /v1/responses`) in its basic text form.
+
+Today's official quickstart calls `client.responses.create(...).output_text`.
+Offline, a response is a chat completion underneath: `instructions` becomes a
+developer message, `input` the conversation, and the answer is reshaped into a
+Response object (or its stream of `response.*` events).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .chat_service import new_id
+from .errors import invalid
+from .schema import json_type
+
+
+def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("previous_response_id"):
+        raise invalid(f"Previous response with id '{body['previous_response_id']}' not found. The offline server does not store responses; send the whole conversation in 'input'.",
+                      "找不到 previous_response_id 指向的响应：离线服务器不保存响应，请把完整对话放进 input。",
+                      param="previous_response_id", code="previous_response_not_found")
+    messages: list[dict[str, Any]] = []
+    if body.get("instructions"):
+        messages.append({"role": "developer", "content": body["instructions"]})
+    inp = body["input"]
+    if isinstance(inp, str):
+        messages.append({"role": "user", "content": inp})
+    else:
+        for i, item in enumerate(inp):
+            p = f"input[{i}]"
+            if not isinstance(item, dict):
+                raise invalid(f"Invalid type for '{p}': expected an object, but got {json_type(item)} instead.",
+                              f"'{p}' 必须是对象。", param=p, code="invalid_type")
+            if item.get("type", "message") != "message":
+                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in 'input'.",
+                              f"离线服务器的 input 只接受 message 类型的条目。", param=f"{p}.type", code="invalid_value")
+            content = item.get("content")
+            if isinstance(content, list):
+                content = [{"type": "text", "text": part.get("text")} if isinstance(part, dict) and part.get("type") in ("input_text", "output_text", "text") else part
+                           for part in content]
+            messages.append({"role": item.get("role"), "content": content})
+    chat: dict[str, Any] = {"model": body["model"], "messages": messages}
+    for key in ("temperature", "top_p", "stream"):
+        if key in body:
+            chat[key] = body[key]
+    if "max_output_tokens" in body:
+        chat["max_tokens"] = body["max_output_tokens"]
+    fmt = (body.get("text") or {}).get("format") or {"type": "text"}
+    if fmt.get("type") == "json_schema":
+        chat["response_format"] = {"type": "json_schema", "json_schema": {"name": fmt.get("name", "output"), "schema": fmt.get("schema") or {}}}
+    elif fmt.get("type") == "json_object":
+        chat["response_format"] = {"type": "json_object"}
+    return chat
+
+
+def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -> dict[str, Any]:
+    return {
+        "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
+        "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
+        "model": model_id, "output": [], "parallel_tool_calls": True, "previous_response_id": None,
+        "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)),
+        "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
+        "tool_choice": "auto", "tools": [], "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+        "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
+    }
+
+
+def _message_item(msg_id: str, text: str, status: str) -> dict[str, Any]:
+    return {"type": "message", "id": msg_id, "status": status, "role": "assistant",
+            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}
+
+
+def _usage(chat_usage: dict[str, Any]) -> dict[str, Any]:
+    return {"input_tokens": chat_usage.get("prompt_tokens", 0),
+            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)},
+            "output_tokens": chat_usage.get("completion_tokens", 0),
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": chat_usage.get("total_tokens", 0)}
+
+
+def _finish(resp: dict[str, Any], finish_reason: str | None) -> None:
+    if finish_reason == "length":
+        resp["status"] = "incomplete"
+        resp["incomplete_details"] = {"reason": "max_output_tokens"}
+    else:
+        resp["status"] = "completed"
+
+
+def from_chat(body: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
+    resp = _skeleton(body, new_id("resp"), completion["model"], completion["created"])
+    choice = completion["choices"][0]
+    _finish(resp, choice.get("finish_reason"))
+    item_status = "incomplete" if resp["status"] == "incomplete" else "completed"
+    resp["output"] = [_message_item(new_id("msg"), choice["message"].get("content") or "", item_status)]
+    resp["usage"] = _usage(completion["usage"])
+    return resp
+
+
+class ResponseEvents:
+    """Turns a stream of chat chunks into the Responses API's event stream."""
+
+    def __init__(self, body: dict[str, Any], model_id: str):
+        self.resp = _skeleton(body, new_id("resp"), model_id, int(time.time()))
+        self.msg_id = new_id("msg")
+        self.text: list[str] = []
+        self.seq = 0
+        self.finish_reason: str | None = None
+
+    def _event(self, kind: str, **fields: Any) -> tuple[str, dict[str, Any]]:
+        ev = {"type": kind, "sequence_number": self.seq, **fields}
+        self.seq += 1
+        return kind, ev
+
+    def start(self) -> list[tuple[str, dict[str, Any]]]:
+        import copy
+
+        snap = copy.deepcopy(self.resp)
+        return [
+            self._event("response.created", response=snap),
+            self._event("response.in_progress", response=snap),
+            self._event("response.output_item.added", output_index=0, item={**_message_item(self.msg_id, "", "in_progress"), "content": []}),
+            self._event("response.content_part.added", item_id=self.msg_id, output_index=0, content_index=0,
+                        part={"type": "output_text", "text": "", "annotations": [], "logprobs": []}),
+        ]
+
+    def on_chunk(self, chunk: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        out = []
+        for c in chunk.get("choices", []):
+            delta = (c.get("delta") or {}).get("content")
+            if delta:
+                self.text.append(delta)
+                out.append(self._event("response.output_text.delta", item_id=self.msg_id, output_index=0, content_index=0,
+                                       delta=delta, logprobs=[]))
+            if c.get("finish_reason"):
+                self.finish_reason = c["finish_reason"]
+        return out
+
+    def finish(self, chat_usage: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        text = "".join(self.text)
+        _finish(self.resp, self.finish_reason)
+        status = "incomplete" if self.resp["status"] == "incomplete" else "completed"
+        item = _message_item(self.msg_id, text, status)
+        self.resp["output"] = [item]
+        self.resp["usage"] = _usage(chat_usage)
+        final = "response.incomplete" if status == "incomplete" else "response.completed"
+        return [
+            self._event("response.output_text.done", item_id=self.msg_id, output_index=0, content_index=0, text=text, logprobs=[]),
+            self._event("response.content_part.done", item_id=self.msg_id, output_index=0, content_index=0, part=item["content"][0]),
+            self._event("response.output_item.done", output_index=0, item=item),
+            self._event(final, response=self.resp),
+        ]
