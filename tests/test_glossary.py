@@ -1,0 +1,57 @@
+"""glossary.yml is the single source of truth for the course's terms.
+
+Checks that it is well formed and that both glossary pages of the guide
+(docs/glossary.md in Chinese, docs/glossary.en.md in English) contain every
+English and Chinese term it defines.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY_YML = ROOT / "glossary.yml"
+GLOSSARY_PAGES = [ROOT / "docs" / "glossary.md", ROOT / "docs" / "glossary.en.md"]
+KEYS = ("en", "zh", "en_def", "zh_def")
+MIN_ENTRIES = 60
+
+
+@pytest.fixture(scope="module")
+def entries():
+    with GLOSSARY_YML.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    assert isinstance(data, list), "glossary.yml must be a YAML list"
+    return data
+
+
+def test_entries_have_all_keys(entries):
+    for i, entry in enumerate(entries):
+        assert isinstance(entry, dict), f"entry {i} is not a mapping: {entry!r}"
+        for key in KEYS:
+            value = entry.get(key)
+            assert isinstance(value, str) and value.strip(), (
+                f"entry {i} ({entry.get('en')!r}) has an empty or missing {key!r}"
+            )
+
+
+def test_enough_unique_entries(entries):
+    en_terms = [e["en"].strip() for e in entries]
+    zh_terms = [e["zh"].strip() for e in entries]
+    assert len(set(en_terms)) == len(en_terms), "duplicate English terms in glossary.yml"
+    assert len(set(zh_terms)) == len(zh_terms), "duplicate Chinese terms in glossary.yml"
+    assert len(set(en_terms)) >= MIN_ENTRIES, (
+        f"glossary.yml has {len(set(en_terms))} unique entries, expected at least {MIN_ENTRIES}"
+    )
+
+
+@pytest.mark.parametrize("page", GLOSSARY_PAGES, ids=lambda p: p.name)
+def test_every_term_is_on_the_page(entries, page):
+    text = page.read_text(encoding="utf-8")
+    missing = [
+        (lang, entry[lang])
+        for entry in entries
+        for lang in ("en", "zh")
+        if entry[lang] not in text
+    ]
+    assert not missing, f"{page.name} is missing glossary terms: {missing}"
