@@ -55,3 +55,31 @@ def test_every_term_is_on_the_page(entries, page):
         if entry[lang] not in text
     ]
     assert not missing, f"{page.name} is missing glossary terms: {missing}"
+
+
+def _term_table_rows(text):
+    """(en, zh) pairs from the first table on the page, whose header starts with 'English term'."""
+    rows, in_table = [], False
+    for line in text.splitlines():
+        if line.startswith("| English term |"):
+            in_table = True
+            continue
+        if in_table:
+            if not line.startswith("|"):
+                break
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if set(cells[0]) <= {"-", " ", ":"}:
+                continue  # the |---|---| separator
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
+@pytest.mark.parametrize("page", GLOSSARY_PAGES, ids=lambda p: p.name)
+def test_term_table_matches_yaml_exactly(entries, page):
+    rows = _term_table_rows(page.read_text(encoding="utf-8"))
+    expected = [(e["en"].strip(), e["zh"].strip()) for e in entries]
+    assert sorted(rows) == sorted(expected), (
+        f"{page.name}: term table differs from glossary.yml; "
+        f"only on page: {sorted(set(rows) - set(expected))}, "
+        f"only in yaml: {sorted(set(expected) - set(rows))}"
+    )
