@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -217,7 +218,7 @@ def create_app(state: State) -> FastAPI:
     # ---- health and models -------------------------------------------------
     @app.get("/health")
     async def health():
-        return {"status": "ok", "service": SERVICE_NAME, "chat_model": state.engine.model_id,
+        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
                 "embedding_model": state.embedder.model_id, "auth": state.keys.enabled,
                 "uptime_s": round(time.time() - state.started, 1)}
 

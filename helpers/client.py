@@ -1,0 +1,128 @@
+"""`get_client()`: one call at the top of every notebook.
+
+It returns a real `openai.OpenAI` client for the backend chosen from the
+environment (see backend.py) and prints one line saying which backend and
+models are in use. Offline, it makes sure the local server is running: it
+reuses one already listening (so all open notebooks share one model in memory)
+or starts one in the background and waits until it is healthy.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import openai
+
+from .backend import Backend, BackendConfigError, detect_backend, offline_port
+from .paths import cache_dir, repo_root
+
+SERVICE_NAME = "openai-course-offline"  # what /health says, so we never reuse a stranger's server
+START_TIMEOUT_S = 120
+
+_last_backend: Backend | None = None
+
+
+class OfflineServerError(RuntimeError):
+    """The local server could not be started; the message says what to do."""
+
+
+def _health(base_url: str, timeout: float = 1.0) -> dict | None:
+    root = base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
+    try:
+        r = httpx.get(root + "/health", timeout=timeout)
+        return r.json() if r.status_code == 200 else {"service": "unknown"}
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def server_log_path() -> Path:
+    return cache_dir() / "offline-server.log"
+
+
+def ensure_offline_server(backend: Backend) -> dict:
+    """Reuse or start the local server; return its /health answer."""
+    health = _health(backend.base_url)
+    if health and health.get("service") == SERVICE_NAME:
+        return health
+    if health is not None:
+        raise OfflineServerError(
+            f"Port {offline_port()} is used by another program. Set COURSE_LOCAL_PORT to a free port (e.g. 18766). / "
+            f"端口 {offline_port()} 被其他程序占用。请把 COURSE_LOCAL_PORT 设为空闲端口（例如 18766）。")
+    from .local.model_fetch import ModelUnavailable, ensure_chat_model
+
+    try:
+        ensure_chat_model(progress=True)  # download progress shows in the notebook, not in a log
+    except ModelUnavailable as e:
+        raise OfflineServerError(str(e)) from None
+    log = open(server_log_path(), "ab")
+    cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(offline_port())]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(repo_root()) + os.pathsep + env.get("PYTHONPATH", "")
+    kwargs: dict = {"stdout": log, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL, "cwd": str(repo_root()), "env": env}
+    if os.name == "nt":
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)
+    else:
+        kwargs["start_new_session"] = True  # survives the notebook kernel, shared by the next one
+    proc = subprocess.Popen(cmd, **kwargs)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        health = _health(backend.base_url, timeout=0.5)
+        if health and health.get("service") == SERVICE_NAME:
+            return health
+        if proc.poll() is not None:
+            # Another notebook may have won the race for the port: its server is fine.
+            health = _health(backend.base_url, timeout=2)
+            if health and health.get("service") == SERVICE_NAME:
+                return health
+            break
+        time.sleep(0.2)
+    tail = server_log_path().read_text(errors="replace").strip().splitlines()[-6:]
+    raise OfflineServerError(
+        "The offline server did not start. / 离线服务器没有启动成功。\n"
+        + "\n".join(tail)
+        + f"\nFull log / 完整日志: {server_log_path().name} in the course cache folder (COURSE_CACHE_DIR).")
+
+
+def _describe(backend: Backend, health: dict | None) -> str:
+    names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务",
+             "azure": "Azure OpenAI"}
+    chat, emb = backend.chat_model, backend.embedding_model
+    if health:
+        chat = f"{chat} → {health.get('chat_model')}"
+        emb = f"{emb} → {health.get('embedding_model')}"
+    where = "" if backend.kind == "offline" else f" · {backend.base_url} · key 密钥 {backend.key_hint}"
+    return f"Backend 后端: {names[backend.kind]}{where} · chat 对话: {chat} · embeddings 嵌入: {emb}"
+
+
+def get_client(*, quiet: bool = False) -> openai.OpenAI:
+    """Return an OpenAI client for the active backend (see the module docstring)."""
+    global _last_backend
+    try:
+        backend = detect_backend()
+    except BackendConfigError as e:
+        raise SystemExit(str(e)) from None
+    health = None
+    if backend.kind == "offline":
+        health = ensure_offline_server(backend)
+        # So that code written the official way, `client = OpenAI()` or curl with
+        # $OPENAI_BASE_URL, reaches the same local server.
+        os.environ["OPENAI_BASE_URL"] = backend.base_url
+        os.environ.setdefault("OPENAI_API_KEY", backend.api_key)
+        client: openai.OpenAI = openai.OpenAI(base_url=backend.base_url, api_key=backend.api_key)
+    elif backend.kind == "azure":
+        client = openai.AzureOpenAI(api_key=backend.api_key, azure_endpoint=backend.base_url, api_version=backend.api_version)
+    else:
+        client = openai.OpenAI(base_url=backend.base_url, api_key=backend.api_key)
+    _last_backend = backend
+    if not quiet:
+        print(_describe(backend, health))
+    return client
+
+
+def current_backend() -> Backend:
+    """The backend of the last get_client() call (or the one the environment selects)."""
+    return _last_backend or detect_backend()

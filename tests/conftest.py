@@ -1,0 +1,50 @@
+"""Shared fixtures: one real offline server for the whole session, real SDK clients."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server_proc import ServerProcess  # noqa: E402
+
+CHAT = "gpt-4o-mini"
+EMBED = "text-embedding-3-small"
+
+
+@pytest.fixture(scope="session")
+def server():
+    srv = ServerProcess("--parallel", "4")
+    try:
+        srv.wait_healthy()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    from openai import OpenAI
+
+    return OpenAI(base_url=server.base_url, api_key="test", max_retries=0, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def aclient(server):
+    from openai import AsyncOpenAI
+
+    return AsyncOpenAI(base_url=server.base_url, api_key="test", max_retries=0, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def keyed_server():
+    """A server that wants keys and allows 3 requests per minute per key."""
+    srv = ServerProcess("--api-key", "sk-student-one-0001", "--api-key", "sk-student-two-0002", "--rpm", "3", "--parallel", "1")
+    try:
+        srv.wait_healthy()
+        yield srv
+    finally:
+        srv.stop()
