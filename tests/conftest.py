@@ -1,10 +1,4 @@
-"""Shared fixtures: one real offline server for the whole session, real SDK clients.
-
-The session server is started before collection ends and its port exported as
-COURSE_LOCAL_PORT, so notebooks run by nbval (whose kernels inherit this
-environment) reuse it through `get_client()` instead of starting their own.
-COURSE_BACKEND=offline keeps a developer's own OPENAI_API_KEY out of the tests.
-"""
+"""Fixtures: the session's offline server (started in the root conftest.py), real SDK clients."""
 from __future__ import annotations
 
 import os
@@ -15,30 +9,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from server_proc import SESSION, ServerProcess  # noqa: E402
 
 CHAT = "gpt-4o-mini"
 EMBED = "text-embedding-3-small"
-_SESSION: dict[str, ServerProcess] = {}
-
-
-def pytest_sessionstart(session):
-    os.environ["COURSE_BACKEND"] = "offline"
-    os.environ.pop("OPENAI_BASE_URL", None)
-    srv = ServerProcess("--parallel", "4")
-    _SESSION["server"] = srv
-    os.environ["COURSE_LOCAL_PORT"] = str(srv.port)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    srv = _SESSION.pop("server", None)
-    if srv:
-        srv.stop()
 
 
 @pytest.fixture(scope="session")
 def server():
-    srv = _SESSION["server"]
+    srv = SESSION["server"]
     srv.wait_healthy()
     return srv
 

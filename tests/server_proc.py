@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+SESSION: dict[str, "ServerProcess"] = {}  # the one server every test and notebook shares
 
 
 def free_port() -> int:
