@@ -296,6 +296,16 @@ def test_dormant_material_loaders_stay_dormant(site):
         assert 'class="mermaid"' not in text, f"mermaid diagram in {page} needs a CDN"
 
 
+def test_offline_search_index_is_complete(site):
+    """search_index.js (file:// search) holds the final index of both languages."""
+    js = read(site / "search" / "search_index.js")
+    assert js.startswith("var __index = ")
+    assert json.loads(js[len("var __index = "):]) == ss.search_index(site)
+    locations = {d["location"] for d in ss.search_index(site)["docs"]}
+    assert any(loc.startswith("en/") for loc in locations)
+    assert any(not loc.startswith("en/") for loc in locations)
+
+
 def test_offline_build_settings(site):
     config_text = (ss.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"^\s+font:\s*false\s*$", config_text, re.M)
@@ -350,6 +360,9 @@ def test_search_config_suits_chinese(index):
     assert "zh" not in config["lang"], "lunr's zh needs a JS jieba in the browser"
     sep = config["separator"]
     assert "\\u200b" in sep
+    # lunr's trimmer strips every non-\w character, i.e. all Chinese, and its
+    # English stemmer breaks prefix search of plurals (tokens -> token*)
+    assert "trimmer" not in config["pipeline"] and "stemmer" not in config["pipeline"]
     assert [t for t in re.split(sep, "嵌入，上下文。数据、保留；（模型）“提示”") if t] == [
         "嵌入", "上下文", "数据", "保留", "模型", "提示"]
     import jieba  # noqa: F401  (material segments Chinese only if jieba is importable)

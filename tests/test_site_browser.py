@@ -154,13 +154,16 @@ def test_page_renders_and_switches_language(page, base_url, lang, name, src):
     assert page.get_attribute("html", "lang") == other
 
 
-@pytest.mark.parametrize("lang,query", [("zh", "嵌入"), ("zh", "上下文"), ("en", "embeddings")])
+@pytest.mark.parametrize("lang,query", [("zh", "嵌入"), ("zh", "上下文"), ("en", "embeddings"),
+                                        ("en", "tokens")])
 def test_search_finds_results(page, base_url, lang, query):
     page.goto(_url(base_url, "index.md", lang), wait_until="load")
-    page.click("label.md-search__icon, .md-search__input", timeout=10_000) if False else None
     search = page.locator("input.md-search__input")
     search.click()
+    # material reads the query on keyup; Chinese arrives as text input (as
+    # from an IME), so end with a key press like the IME's commit key
     search.fill(query)
+    search.press("End")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(state="visible", timeout=15_000)
     assert results.count() >= 1
@@ -169,11 +172,10 @@ def test_search_finds_results(page, base_url, lang, query):
     text = page.locator(".md-search-result__list").inner_text()
     assert query.lower() in text.lower(), f"{query!r} not highlighted in results"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{lang}-search-{'zh' if lang == 'zh' else query}.png"))
-    # results link to pages of the language searched
+    page.screenshot(path=str(SHOTS / f"{lang}-search-{len(query)}-{query.encode().hex()[:12]}.png"))
+    # some results are pages of the language searched (the index holds both
+    # languages, as mkdocs-static-i18n merges them)
     hrefs = [a.get_attribute("href") for a in page.locator(".md-search-result__link").all()]
-    assert hrefs
-    for href in hrefs:
-        path = urlsplit(page.url).path if href is None else urlsplit(
-            page.evaluate("h => new URL(h, location.href).href", href)).path
-        assert path.startswith("/en/") == (lang == "en"), f"{href} is not a {lang} page"
+    paths = [urlsplit(page.evaluate("h => new URL(h, location.href).href", h)).path
+             for h in hrefs if h]
+    assert any(p.startswith("/en/") == (lang == "en") for p in paths), paths

@@ -299,3 +299,23 @@ def on_page_content(html, page, config, files):
     if isinstance(page.file, NotebookPageFile):
         html = strip_external_scripts(html)
     return html
+
+
+# --------------------------------------------------------------------------
+# offline search index
+# --------------------------------------------------------------------------
+
+@event_priority(-200)  # after mkdocs-static-i18n merged the languages' indexes
+def on_post_build(config):
+    """material's offline plugin inlines search/search_index.json into
+    search_index.js (used by the search worker) at priority -100, which in the
+    outer build can run before mkdocs-static-i18n has built the other language
+    and merged the search index.  Write it again from the final index."""
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if offline is None or not offline.config.enabled:
+        return
+    folder = Path(config.site_dir) / "search"
+    source = folder / "search_index.json"
+    if source.is_file():
+        data = source.read_text(encoding="utf-8")
+        (folder / "search_index.js").write_text(f"var __index = {data}", encoding="utf-8")
