@@ -276,6 +276,33 @@ def test_notebook_filter(hook):
     assert hook.notebook_title(nb, "zh", "x") == "Title / 标题"
 
 
+def test_widget_outputs_fall_back_to_text(hook):
+    from mkdocs_jupyter import convert
+
+    nb = {
+        "cells": [{
+            "cell_type": "code", "metadata": {}, "execution_count": 1, "source": "w",
+            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
+                "text/plain": "IntSlider(value=3)",
+                hook.WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"},
+            }}],
+        }],
+        "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {
+            "version_major": 2, "version_minor": 0, "state": {}}}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    static = hook.static_widget_outputs(nb)
+    assert "widgets" not in static["metadata"]
+    assert hook.WIDGET_VIEW in nb["cells"][0]["outputs"][0]["data"]  # input untouched
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "w.ipynb"
+        path.write_text(json.dumps(static), encoding="utf-8")
+        page = hook.strip_external_scripts(convert.nb2html(str(path)))
+    assert "IntSlider(value=3)" in page
+    assert ss.scan_html(page) == []
+
+
 # --------------------------------------------------------------------------
 # 3. offline: nothing fetched from another host
 # --------------------------------------------------------------------------

@@ -16,6 +16,8 @@ What it does
 * The nav section titled like ``NOTEBOOK_SECTIONS`` is filled with every
   notebook that is not listed in it yet, so a new notebook needs no nav edit.
   Its entry title is the notebook's first heading in the page's language.
+* Stored ipywidgets outputs are shown as their text fallback (no widget
+  manager from a CDN); matplotlib PNGs are inlined by nbconvert as data: URIs.
 * CDN scripts that nbconvert's templates put into notebook pages (MathJax,
   mermaid, the ipywidgets HTML manager, require.js) are removed, so the site
   fetches nothing from outside.
@@ -91,6 +93,28 @@ def filter_notebook(nb: dict, lang: str) -> dict:
     """A copy of notebook ``nb`` with only the cells shown in ``lang``."""
     out = copy.deepcopy(nb)
     out["cells"] = [c for c in out.get("cells", []) if cell_visible(c, lang)]
+    return out
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_widget_outputs(nb: dict) -> dict:
+    """Show stored ipywidgets outputs as their text fallback.
+
+    Rendering live widgets needs the ipywidgets HTML manager from a CDN (and
+    a kernel to be useful); offline, the page shows the widget's stored plain
+    text (e.g. ``IntSlider(value=3)``) instead of an empty box.
+    """
+    out = copy.deepcopy(nb)
+    (out.get("metadata") or {}).pop("widgets", None)
+    for cell in out.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data")
+            if isinstance(data, dict) and WIDGET_VIEW in data:
+                data.pop(WIDGET_VIEW)
+                if not data:
+                    data["text/plain"] = "[interactive widget: run the notebook to use it]"
     return out
 
 
@@ -246,7 +270,8 @@ def on_files(files, config):
             log.error(f"Cannot read notebook {path}: {exc}")
             continue
         target = scratch / path.name
-        text = json.dumps(filter_notebook(nb, lang), ensure_ascii=False, indent=1)
+        page_nb = static_widget_outputs(filter_notebook(nb, lang))
+        text = json.dumps(page_nb, ensure_ascii=False, indent=1)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
         existing = files.get_file_from_path(src_uri)
