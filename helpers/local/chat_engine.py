@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +25,29 @@ def _physical_threads() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def llama_params(model_path: str | Path, *, parallel: int = 4, ctx_per_slot: int = DEFAULT_CTX_PER_SLOT,
+                 threads: int | None = None):
+    """llama.cpp settings of the course server (the benchmark's baseline uses the same)."""
+    import xllamacpp as xlc
+
+    params = xlc.CommonParams()
+    params.model.path = str(model_path)
+    params.n_parallel = parallel
+    params.n_ctx = ctx_per_slot * parallel
+    params.kv_unified = False
+    n = threads or _physical_threads()
+    params.cpuparams.n_threads = n
+    params.cpuparams_batch.n_threads = n
+    # No busy-wait polling between llama.cpp jobs: spinning threads would steal
+    # the CPU from the embedder and the HTTP layer in this same process.
+    params.cpuparams.poll = 0
+    params.cpuparams_batch.poll = 0
+    params.endpoint_metrics = False
+    params.sampling.top_k = 40
+    params.sampling.min_p = 0.05
+    return params
+
+
 class ChatEngine:
     """One GGUF chat model served by llama.cpp with `parallel` slots."""
 
@@ -37,24 +59,13 @@ class ChatEngine:
         self.model_id = self.model_path.stem.replace(".", "-")
         self.parallel = parallel
         self._internal_key = secrets.token_urlsafe(24)
-        params = xlc.CommonParams()
-        params.model.path = str(self.model_path)
-        params.n_parallel = parallel
-        params.n_ctx = ctx_per_slot * parallel
-        params.kv_unified = False
-        n = threads or _physical_threads()
-        params.cpuparams.n_threads = n
-        params.cpuparams_batch.n_threads = n
+        params = llama_params(self.model_path, parallel=parallel, ctx_per_slot=ctx_per_slot, threads=threads)
         params.api_keys = [self._internal_key]
-        params.endpoint_metrics = False
-        params.sampling.top_k = 40
-        params.sampling.min_p = 0.05
         self.server = xlc.Server(params)
         self.base_url = self.server.listening_address
         self._http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self._internal_key}"}, timeout=60)
         props = self._http.get("/props").json()
         self.n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or ctx_per_slot)
-        self._lock = threading.Lock()
 
     # ---- token counting -------------------------------------------------
     def count_chat_prompt(self, messages: list[dict[str, Any]]) -> int:

