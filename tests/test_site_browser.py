@@ -79,7 +79,7 @@ class Recorder:
     @staticmethod
     def is_local(url: str) -> bool:
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about"):
+        if parts.scheme in ("data", "blob", "about", "file"):
             return True
         return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
 
@@ -179,3 +179,16 @@ def test_search_finds_results(page, base_url, lang, query):
     paths = [urlsplit(page.evaluate("h => new URL(h, location.href).href", h)).path
              for h in hrefs if h]
     assert any(p.startswith("/en/") == (lang == "en") for p in paths), paths
+
+
+def test_site_works_from_the_file_system(page, site):
+    """material's offline plugin: pages and search work from file://."""
+    page.goto((site / "en" / "quickstart.html").as_uri(), wait_until="load")
+    assert page.get_attribute("html", "lang") == "en"
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.fill("tokens")
+    search.press("End")
+    page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+    link = page.locator('.md-select__link[hreflang="zh"]')
+    assert link.get_attribute("href") == "../quickstart.html"
