@@ -212,7 +212,9 @@ def _make_file(config, src_uri: str, abs_src_path: str | None, lang: str, defaul
     return f
 
 
-_original_sections: dict[int, list] = {}
+# nav section dict -> its children as written in mkdocs.yml (the config's nav
+# is filled in place and seen again by the next language's build)
+_original_sections: dict[int, tuple[dict, list]] = {}
 
 
 def _fill_nav(nav, notebooks: list[Path], lang: str) -> None:
@@ -225,9 +227,9 @@ def _fill_nav(nav, notebooks: list[Path], lang: str) -> None:
         for title, children in item.items():
             if title in NOTEBOOK_SECTIONS and (children is None or isinstance(children, list)):
                 key = id(item)
-                if key not in _original_sections:
-                    _original_sections[key] = list(children or [])
-                listed = list(_original_sections[key])
+                if key not in _original_sections or _original_sections[key][0] is not item:
+                    _original_sections[key] = (item, list(children or []))
+                listed = list(_original_sections[key][1])
                 present = set()
                 for entry in listed:
                     values = entry.values() if isinstance(entry, dict) else [entry]
