@@ -1,13 +1,12 @@
-"""Who may call the server and how often: API keys and per-key request limits.
+"""Who may call the server and how much: API keys and per-key request/token limits.
 
 Keys are kept only as SHA-256 hashes and compared in constant time; a key is
 never written to a log or an error message (only its last 4 characters).
 Limits answer like the real API: 429 `rate_limit_exceeded`, `Retry-After`, and
-the `x-ratelimit-*` headers.
+the `x-ratelimit-*` headers students can learn to read.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import threading
@@ -15,63 +14,103 @@ import time
 from collections import deque
 
 from .errors import APIError, incorrect_api_key, missing_api_key
+from .keys import KeyEntry, key_hash
 
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+ANONYMOUS = "anonymous"
 
 
 class KeyRing:
-    def __init__(self, keys: list[str] | None = None):
-        self._hashes = {key_hash(k) for k in (keys or []) if k}
+    def __init__(self, entries: list[KeyEntry] | None = None, admin_keys: list[str] | None = None):
+        self.names = {e.hash: e.name for e in (entries or [])}
+        self._admin = {key_hash(k) for k in (admin_keys or []) if k}
 
     @property
     def enabled(self) -> bool:
-        return bool(self._hashes)
+        return bool(self.names)
+
+    @staticmethod
+    def _token(authorization: str | None) -> str:
+        if authorization and authorization.lower().startswith("bearer "):
+            return authorization[7:].strip()
+        return ""
 
     def identify(self, authorization: str | None) -> str:
         """Return the caller's identity (a key hash) or raise 401."""
-        token = ""
-        if authorization and authorization.lower().startswith("bearer "):
-            token = authorization[7:].strip()
         if not self.enabled:
-            return "anonymous"
+            return ANONYMOUS
+        token = self._token(authorization)
         if not token:
             raise missing_api_key()
         h = key_hash(token)
-        if not any(hmac.compare_digest(h, known) for known in self._hashes):
-            raise incorrect_api_key(token)
-        return h
+        for known in self.names:
+            if hmac.compare_digest(h, known):
+                return known
+        raise incorrect_api_key(token)
+
+    def is_admin(self, authorization: str | None) -> bool:
+        token = self._token(authorization)
+        if not token or not self._admin:
+            return False
+        h = key_hash(token)
+        return any(hmac.compare_digest(h, a) for a in self._admin)
+
+    def name_of(self, who: str) -> str:
+        return self.names.get(who, who if who == ANONYMOUS else who[:8])
 
 
-class RequestLimiter:
-    """Sliding one-minute window of requests per caller."""
+def _reset(seconds: float) -> str:
+    return f"{max(seconds, 0):.0f}s" if seconds >= 1 else f"{max(seconds, 0) * 1000:.0f}ms"
 
-    def __init__(self, rpm: int | None):
+
+class Limits:
+    """Requests per minute (sliding window) and tokens per minute, per key."""
+
+    def __init__(self, rpm: int | None, tpm: int | None):
         self.rpm = rpm
+        self.tpm = tpm
         self._seen: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, who: str, model: str = "the offline server") -> dict[str, str]:
-        if not self.rpm:
-            return {}
+    def admit(self, who: str, model: str, estimated_tokens: int, tokens_used: tuple[int, float]) -> dict[str, str]:
+        """Count one request; raise 429 if over a limit; return the x-ratelimit-* headers."""
+        headers: dict[str, str] = {}
         now = time.monotonic()
-        with self._lock:
-            q = self._seen.setdefault(who, deque())
-            while q and now - q[0] >= 60:
-                q.popleft()
-            if len(q) >= self.rpm:
-                wait = max(1, math.ceil(60 - (now - q[0])))
-                raise APIError(
-                    429,
-                    f"Rate limit reached for {model} on requests per min (RPM): Limit {self.rpm}, Used {len(q)}, Requested 1. "
-                    f"Please try again in {wait}s.",
-                    f"已达到每分钟请求数（RPM）上限：限额 {self.rpm}，已用 {len(q)}。请在 {wait} 秒后重试。",
-                    type="requests", code="rate_limit_exceeded",
-                    headers={"Retry-After": str(wait), "x-ratelimit-limit-requests": str(self.rpm),
-                             "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{wait}s"})
-            q.append(now)
-            reset = 60 - (now - q[0])
-            return {"x-ratelimit-limit-requests": str(self.rpm),
-                    "x-ratelimit-remaining-requests": str(self.rpm - len(q)),
-                    "x-ratelimit-reset-requests": f"{reset:.0f}s"}
+        used_tokens, token_reset = tokens_used
+        if self.tpm:
+            if used_tokens + estimated_tokens > self.tpm and (used_tokens > 0 or estimated_tokens > self.tpm):
+                wait = max(1, math.ceil(token_reset)) if used_tokens else 60
+                if estimated_tokens > self.tpm:
+                    en = (f"Request too large for {model} on tokens per min (TPM): Limit {self.tpm}, Requested {estimated_tokens}. "
+                          "The input or output tokens must be reduced in order to run successfully.")
+                    zh = f"请求过大，超过每分钟词元数（TPM）上限：限额 {self.tpm}，本次请求 {estimated_tokens}。请减少输入或输出词元。"
+                else:
+                    en = (f"Rate limit reached for {model} on tokens per min (TPM): Limit {self.tpm}, Used {used_tokens}, "
+                          f"Requested {estimated_tokens}. Please try again in {wait}s.")
+                    zh = f"已达到每分钟词元数（TPM）上限：限额 {self.tpm}，已用 {used_tokens}，本次 {estimated_tokens}。请在 {wait} 秒后重试。"
+                raise APIError(429, en, zh, type="tokens", code="rate_limit_exceeded",
+                               headers={"Retry-After": str(wait), "x-ratelimit-limit-tokens": str(self.tpm),
+                                        "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens, 0)),
+                                        "x-ratelimit-reset-tokens": _reset(token_reset)})
+            headers.update({"x-ratelimit-limit-tokens": str(self.tpm),
+                            "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens - estimated_tokens, 0)),
+                            "x-ratelimit-reset-tokens": _reset(token_reset)})
+        if self.rpm:
+            with self._lock:
+                q = self._seen.setdefault(who, deque())
+                while q and now - q[0] >= 60:
+                    q.popleft()
+                if len(q) >= self.rpm:
+                    wait = max(1, math.ceil(60 - (now - q[0])))
+                    raise APIError(
+                        429,
+                        f"Rate limit reached for {model} on requests per min (RPM): Limit {self.rpm}, Used {len(q)}, Requested 1. "
+                        f"Please try again in {wait}s.",
+                        f"已达到每分钟请求数（RPM）上限：限额 {self.rpm}，已用 {len(q)}。请在 {wait} 秒后重试。",
+                        type="requests", code="rate_limit_exceeded",
+                        headers={"Retry-After": str(wait), "x-ratelimit-limit-requests": str(self.rpm),
+                                 "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
+                q.append(now)
+                headers.update({"x-ratelimit-limit-requests": str(self.rpm),
+                                "x-ratelimit-remaining-requests": str(self.rpm - len(q)),
+                                "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
+        return headers
