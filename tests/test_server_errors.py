@@ -37,7 +37,9 @@ def _shape(body: dict) -> dict:
     (dict(messages=[{"role": "tool", "content": "x"}]), "messages[0].tool_call_id", "missing_required_parameter"),
     (dict(messages=MSG, response_format={"type": "yaml"}), "response_format.type", "invalid_value"),
     (dict(messages=MSG, stop=["a", "b", "c", "d", "e"]), "stop", "array_above_max_length"),
-    (dict(messages=MSG, max_tokens=100000), "messages", "context_length_exceeded"),
+    (dict(messages=MSG, max_tokens=100000), "max_tokens", "invalid_value"),
+    (dict(messages=MSG, max_completion_tokens=5000), "max_completion_tokens", "invalid_value"),
+    (dict(messages=[{"role": "user", "content": "word " * 5000}], max_tokens=4000), "messages", "context_length_exceeded"),
     (dict(messages=[{"role": "user", "content": "word " * 9000}]), "messages", "context_length_exceeded"),
 ])
 def test_bad_chat_requests_are_400(client, kwargs, param, code):

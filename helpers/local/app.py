@@ -1,8 +1,8 @@
 """The offline OpenAI-compatible HTTP server (FastAPI on uvicorn).
 
-Routes mirror the OpenAI API's paths and JSON shapes. Validation, auth, limits
-and reshaping happen here in Python; generation happens in llama.cpp worker
-threads (see chat_engine), embeddings in NumPy (see embedder).
+Routes mirror the OpenAI API's paths and JSON shapes. Validation, auth, limits,
+fair scheduling and reshaping happen here in Python; generation happens in
+llama.cpp worker threads (see chat_engine), embeddings in NumPy (see embedder).
 """
 from __future__ import annotations
 
@@ -18,22 +18,28 @@ from typing import Any, AsyncIterator, Callable
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import chat_service as cs
 from . import responses_api
-from .chat_engine import ChatEngine
+from .chat_engine import ChatEngine, engine_error
+from .bodies import read_json
 from .embedder import Embedder, embedding_payload, normalize_input
 from .errors import APIError, invalid
-from .gate import KeyRing, RequestLimiter
+from .gate import KeyRing, Limits
+from .keys import KeyEntry
 from .models import ModelRegistry
+from .scheduler import FairScheduler, shutting_down
 from .schema import openapi_schema, validate_body
 from .specs import (CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS, REAL_API_HINT_EN, REAL_API_HINT_ZH,
                     RESPONSES_FIELDS, RESPONSES_IGNORED)
+from .store import CompletionStore
+from .usage import UsageBook
 
 log = logging.getLogger("helpers.local")
 SERVICE_NAME = "openai-course-offline"
+OPEN_PATHS = ("/health", "/openapi.json")
 _DONE = object()
 
 
@@ -41,99 +47,105 @@ _DONE = object()
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 18765
-    api_keys: list[str] = field(default_factory=list)
+    keys: list[KeyEntry] = field(default_factory=list)
+    admin_keys: list[str] = field(default_factory=list)
     parallel: int = 4
     model_path: str | None = None
     ctx_per_slot: int = 8192
     threads: int | None = None
     rpm: int | None = None
+    tpm: int | None = None
+    per_key_concurrency: int | None = None  # default: half the slots with keys, all without
+    max_waiting: int = 256
     default_max_tokens: int = 1024
+    max_output_tokens: int = 4096
     max_body_bytes: int = 8 * 1024 * 1024
+    db_path: str | None = None
+    retention_days: float = 30.0
+    log_prompts: bool = False
 
 
 class State:
-    """The loaded models and the gate, shared by all requests."""
+    """The loaded models, the gate and the books, shared by all requests."""
 
-    def __init__(self, config: ServerConfig, engine: ChatEngine, embedder: Embedder):
+    def __init__(self, config: ServerConfig, engine: ChatEngine, embedder: Embedder, store: CompletionStore):
         self.config = config
         self.engine = engine
         self.embedder = embedder
+        self.store = store
         self.registry = ModelRegistry(engine.model_id, embedder.model_id)
-        self.keys = KeyRing(config.api_keys)
-        self.limiter = RequestLimiter(config.rpm)
-        self.workers = anyio.CapacityLimiter(max(64, config.parallel * 16))
-        self.embed_workers = anyio.CapacityLimiter(2)
+        self.keys = KeyRing(config.keys, config.admin_keys)
+        self.limits = Limits(config.rpm, config.tpm)
+        self.usage = UsageBook()
+        per_key = config.per_key_concurrency or (max(1, config.parallel // 2) if self.keys.enabled else config.parallel)
+        self.scheduler = FairScheduler(config.parallel, per_key, max_waiting=config.max_waiting,
+                                       max_waiting_per_key=max(4, config.max_waiting // 8) if self.keys.enabled else config.max_waiting)
+        self.threads = anyio.CapacityLimiter(max(64, config.parallel * 16))
+        self.embed_threads = anyio.CapacityLimiter(2)
+        self.streams: set[ThreadStream] = set()
+        self.shutting_down = False
         self.started = time.time()
 
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(data, status_code=status, headers=headers)
+    def begin_shutdown(self) -> None:
+        """Called on SIGINT/SIGTERM before connections are drained."""
+        self.shutting_down = True
+        self.scheduler.close()
+        for s in list(self.streams):
+            s.interrupt(shutting_down())
 
 
 def _error_response(e: APIError) -> JSONResponse:
-    return _json(e.body(), e.status, e.headers)
+    return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """Read the body with a size cap (413 beyond it) and parse it like the API does."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    raw = b"".join(chunks)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise invalid(
-            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. "
-            "The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
-            "无法解析请求体中的 JSON。（提示：OpenAI API 需要 JSON 格式的请求体，而收到的不是合法的 JSON。）",
-        ) from None
-
-
-def _too_large(limit: int) -> APIError:
-    return APIError(413, f"Request body too large: the limit is {limit // (1024 * 1024)} MB.",
-                    f"请求体太大：上限是 {limit // (1024 * 1024)} MB。", code="request_too_large")
-
-
-def _sse(data: Any, event: str | None = None) -> bytes:
+def sse(data: Any, event: str | None = None) -> bytes:
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
 class ThreadStream:
-    """Runs blocking streaming generations in worker threads and hands their
-    chunks to the event loop; a client that goes away stops generation."""
+    """Runs blocking streaming generations in worker threads, each after taking a
+    fair slot, and hands their chunks to the event loop. A client that goes away,
+    or a server shutdown, stops generation at the next token."""
 
-    def __init__(self, state: State, fn: Callable[[dict, Callable], None], requests: list[dict[str, Any]]):
+    def __init__(self, state: State, who: str, fn: Callable[[dict, Callable], None], requests: list[dict[str, Any]]):
+        self.state = state
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue = asyncio.Queue()
         self.cancel = threading.Event()
         self.pending = len(requests)
-        self.tasks = [asyncio.create_task(self._run(state, fn, i, r)) for i, r in enumerate(requests)]
+        state.streams.add(self)
+        self.tasks = [asyncio.create_task(self._run(who, fn, i, r)) for i, r in enumerate(requests)]
 
-    async def _run(self, state: State, fn, index: int, req: dict[str, Any]) -> None:
+    def _put(self, item: tuple[int, Any]) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+
+    async def _run(self, who: str, fn, index: int, req: dict[str, Any]) -> None:
         def on_chunk(chunk: dict[str, Any]) -> bool:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, (index, chunk))
+            self._put((index, chunk))
             return self.cancel.is_set()
 
         def work() -> None:
             try:
                 fn(req, on_chunk)
             except APIError as e:
-                self.loop.call_soon_threadsafe(self.queue.put_nowait, (index, e))
+                self._put((index, e))
             except Exception as e:  # noqa: BLE001 - reported to the client as a server_error, never a crash
                 log.exception("generation failed")
-                self.loop.call_soon_threadsafe(self.queue.put_nowait, (index, APIError(500, f"Generation failed: {e}", "生成失败。", type="server_error")))
-            finally:
-                self.loop.call_soon_threadsafe(self.queue.put_nowait, (index, _DONE))
+                self._put((index, APIError(500, f"Generation failed: {type(e).__name__}", "生成失败。", type="server_error")))
 
-        await anyio.to_thread.run_sync(work, limiter=state.workers)
+        try:
+            async with self.state.scheduler.slot(who):
+                if not self.cancel.is_set():
+                    await anyio.to_thread.run_sync(work, limiter=self.state.threads)
+        except APIError as e:
+            self.queue.put_nowait((index, e))
+        finally:
+            self.queue.put_nowait((index, _DONE))
+
+    def interrupt(self, error: APIError) -> None:
+        self.cancel.set()
+        self.queue.put_nowait((-1, error))
 
     async def items(self) -> AsyncIterator[tuple[int, Any]]:
         """Yield (choice index, chunk | APIError) until every generation is done."""
@@ -144,52 +156,116 @@ class ThreadStream:
                     self.pending -= 1
                     continue
                 if isinstance(item, dict) and "error" in item:
-                    from .chat_engine import engine_error
-
                     item = engine_error(item["error"])
                 yield index, item
         finally:
-            self.cancel.set()
+            self.stop()
 
     def stop(self) -> None:
         self.cancel.set()
+        self.state.streams.discard(self)
+        for t in self.tasks:
+            if not t.done():
+                t.cancel()
 
 
-async def _first_then_rest(gen: AsyncIterator[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], AsyncIterator[tuple[int, Any]]]:
-    """Wait for the first chunk so an early error becomes a proper HTTP status."""
+async def first_then_rest(gen: AsyncIterator[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], AsyncIterator[tuple[int, Any]]]:
+    """Wait for the first chunk so an early error (e.g. no slot) becomes a proper HTTP status."""
     first = []
     async for item in gen:
         if isinstance(item[1], APIError):
+            await gen.aclose()
             raise item[1]
         first.append(item)
         break
     return first, gen
 
 
+async def chain(first: list, rest: AsyncIterator) -> AsyncIterator:
+    for item in first:
+        yield item
+    async for item in rest:
+        yield item
+
+
+class GateMiddleware:
+    """Pure ASGI: who is calling (401 otherwise), admin-only paths, usage counts, and
+    the x-ratelimit-* headers a route decided on (request.state.ratelimit)."""
+
+    def __init__(self, app, state: State):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        auth = headers.get("authorization")
+        admin_path = scope["path"].startswith("/v1/admin/")
+        try:
+            if admin_path:
+                if not self.state.keys.is_admin(auth):
+                    raise APIError(401, "This endpoint needs the server's admin key (serve --admin-key).",
+                                   "这个端点需要服务器的管理员密钥（serve --admin-key）。", code="invalid_api_key")
+                who = "admin"
+            else:
+                who = self.state.keys.identify(auth)
+        except APIError as e:
+            return await _error_response(e)(scope, receive, send)
+        scope.setdefault("state", {})["who"] = who
+        status = [500]
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                extra = scope["state"].get("ratelimit") or {}
+                if extra:
+                    message = {**message, "headers": list(message.get("headers", [])) +
+                               [(k.encode(), v.encode()) for k, v in extra.items()]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if not admin_path:
+                self.state.usage.request(who, status[0])
+
+
+async def housekeeping(state: State, summary_every: float = 60.0, purge_every: float = 3600.0) -> None:
+    """Each minute a one-line usage summary on the console; each hour, purge expired stored completions."""
+    next_purge = 0.0
+    while True:
+        now = time.monotonic()
+        if now >= next_purge:
+            purged = await anyio.to_thread.run_sync(state.store.purge_expired)
+            if purged:
+                log.info("purged %d stored completions older than %g days", purged, state.config.retention_days)
+            next_purge = now + purge_every
+        await asyncio.sleep(summary_every)
+        line = state.usage.minute_line(state.scheduler.snapshot())
+        if line:
+            print(line, flush=True)
+
+
 def create_app(state: State) -> FastAPI:
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        task = asyncio.create_task(housekeeping(state))
+        try:
+            yield
+        finally:
+            task.cancel()
+
     app = FastAPI(title="OpenAI course offline server", version="1.0",
                   description="An OpenAI-compatible API served by local models (llama.cpp and the Universal Sentence Encoder).",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.course = state
+    app.add_middleware(GateMiddleware, state=state)
 
     def body_schema(fields) -> dict[str, Any]:
         return {"requestBody": {"required": True, "content": {"application/json": {"schema": openapi_schema(fields)}}}}
-
-    # ---- gate: auth and limits on every route but /health -----------------
-    @app.middleware("http")
-    async def gate(request: Request, call_next):
-        if request.url.path in ("/health", "/openapi.json"):
-            return await call_next(request)
-        try:
-            who = state.keys.identify(request.headers.get("authorization"))
-            headers = state.limiter.check(who) if request.method == "POST" else {}
-        except APIError as e:
-            return _error_response(e)
-        request.state.who = who
-        response = await call_next(request)
-        for k, v in headers.items():
-            response.headers[k] = v
-        return response
 
     @app.exception_handler(APIError)
     async def on_api_error(_: Request, e: APIError):
@@ -207,7 +283,10 @@ def create_app(state: State) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(_: Request, e: RequestValidationError):
-        return _error_response(invalid(f"Invalid request: {e.errors()[:1]}", "请求无效。"))
+        first = (e.errors() or [{}])[0]
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
+        return _error_response(invalid(f"Invalid '{where}': {first.get('msg', 'invalid value')}.", f"参数 '{where}' 无效。", param=where,
+                                       code="invalid_value"))
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, e: Exception):
@@ -215,12 +294,36 @@ def create_app(state: State) -> FastAPI:
         return _error_response(APIError(500, "The offline server had an unexpected error; it keeps running. Please retry.",
                                         "离线服务器出现意外错误（服务仍在运行），请重试。", type="server_error"))
 
+    def admit(request: Request, model: str, texts: list[str], max_out: int) -> str:
+        """Per-key limits for one generating request; returns the caller's identity."""
+        who = request.state.who
+        if state.shutting_down:
+            raise shutting_down()
+        estimate = cs.estimate_prompt_tokens(texts) + max_out
+        request.state.ratelimit = state.limits.admit(who, model, estimate, state.usage.tokens_last_minute(who))
+        return who
+
+    async def generate(who: str, fn, req: dict[str, Any]) -> dict[str, Any]:
+        async with state.scheduler.slot(who):
+            return await anyio.to_thread.run_sync(fn, req, limiter=state.threads)
+
+    def record(who: str, usage: dict[str, Any]) -> None:
+        state.usage.tokens(who, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+
+    async def store_if_asked(who: str, body: dict[str, Any], completion: dict[str, Any]) -> None:
+        if body.get("store"):
+            await anyio.to_thread.run_sync(state.store.put, who, body, completion, body.get("metadata") or {})
+
+    def log_prompt(body: dict[str, Any]) -> None:
+        if state.config.log_prompts:  # off unless the teacher turns it on explicitly
+            log.info("prompt: %s", json.dumps(body.get("messages") or body.get("input") or body.get("prompt"), ensure_ascii=False)[:2000])
+
     # ---- health and models -------------------------------------------------
     @app.get("/health")
     async def health():
         return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
                 "embedding_model": state.embedder.model_id, "auth": state.keys.enabled,
-                "uptime_s": round(time.time() - state.started, 1)}
+                "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 
     @app.get("/v1/models")
     async def list_models():
@@ -236,29 +339,40 @@ def create_app(state: State) -> FastAPI:
         body = validate_body(await read_json(request, state.config.max_body_bytes), CHAT_FIELDS, ignored=CHAT_IGNORED)
         model = state.registry.resolve(body["model"], "chat")
         plan = await anyio.to_thread.run_sync(cs.plan_chat, body, model.id, state.engine, state.config.default_max_tokens,
-                                              limiter=state.workers)
+                                              state.config.max_output_tokens, limiter=state.threads)
+        who = admit(request, body["model"], [m.get("content") or "" for m in plan.requests[0]["messages"]],
+                    plan.requests[0]["max_tokens"] * len(plan.requests))
+        log_prompt(body)
         if not plan.stream:
-            results = await asyncio.gather(*(anyio.to_thread.run_sync(state.engine.chat, r, limiter=state.workers) for r in plan.requests))
-            return cs.merge_chat(plan, list(results))
-        stream = ThreadStream(state, state.engine.chat_stream, plan.requests)
-        first, rest = await _first_then_rest(stream.items())
+            results = await asyncio.gather(*(generate(who, state.engine.chat, r) for r in plan.requests))
+            completion = cs.merge_chat(plan, list(results))
+            record(who, completion["usage"])
+            await store_if_asked(who, body, completion)
+            return completion
+        stream = ThreadStream(state, who, state.engine.chat_stream, plan.requests)
+        first, rest = await first_then_rest(stream.items())
+        assembled = cs.StreamAssembler(plan, len(plan.requests))
 
         async def events():
             usages = []
             try:
-                async for index, item in _chain(first, rest):
+                async for index, item in chain(first, rest):
                     if isinstance(item, APIError):
-                        yield _sse(item.body())
+                        yield sse(item.body())
                         break
                     if item.get("usage") and not item.get("choices"):
                         usages.append(item["usage"])
                         continue
+                    assembled.add(index, item)
                     chunk = cs.chat_chunk(plan, index, item)
                     if chunk:
-                        yield _sse(chunk)
+                        yield sse(chunk)
                 else:
+                    completion = assembled.completion(usages)
+                    record(who, completion["usage"])
+                    await store_if_asked(who, body, completion)
                     if plan.include_usage:
-                        yield _sse(cs.usage_chunk(plan, usages))
+                        yield sse(cs.usage_chunk(plan, usages))
                 yield b"data: [DONE]\n\n"
             finally:
                 stream.stop()
@@ -270,22 +384,29 @@ def create_app(state: State) -> FastAPI:
     async def completions(request: Request):
         body = validate_body(await read_json(request, state.config.max_body_bytes), COMPLETION_FIELDS)
         model = state.registry.resolve(body["model"], "completions")
-        plan, prompts = await anyio.to_thread.run_sync(cs.plan_completion, body, model.id, state.engine, limiter=state.workers)
+        plan, prompts = await anyio.to_thread.run_sync(cs.plan_completion, body, model.id, state.engine, state.config.max_output_tokens,
+                                                       limiter=state.threads)
+        who = admit(request, body["model"], prompts, sum(r["max_tokens"] for r in plan.requests))
+        log_prompt(body)
         if not plan.stream:
-            results = await asyncio.gather(*(anyio.to_thread.run_sync(state.engine.complete, r, limiter=state.workers) for r in plan.requests))
-            return cs.merge_completion(plan, list(results), prompts, bool(body.get("echo")))
-        stream = ThreadStream(state, state.engine.complete_stream, plan.requests)
-        first, rest = await _first_then_rest(stream.items())
+            results = await asyncio.gather(*(generate(who, state.engine.complete, r) for r in plan.requests))
+            completion = cs.merge_completion(plan, list(results), prompts, bool(body.get("echo")))
+            record(who, completion["usage"])
+            return completion
+        stream = ThreadStream(state, who, state.engine.complete_stream, plan.requests)
+        first, rest = await first_then_rest(stream.items())
 
         async def events():
             try:
-                async for index, item in _chain(first, rest):
+                async for index, item in chain(first, rest):
                     if isinstance(item, APIError):
-                        yield _sse(item.body())
+                        yield sse(item.body())
                         break
+                    if item.get("usage"):
+                        record(who, item["usage"])
                     chunk = cs.completion_chunk(plan, index, item)
                     if chunk:
-                        yield _sse(chunk)
+                        yield sse(chunk)
                 yield b"data: [DONE]\n\n"
             finally:
                 stream.stop()
@@ -296,34 +417,40 @@ def create_app(state: State) -> FastAPI:
     @app.post("/v1/responses", openapi_extra=body_schema(RESPONSES_FIELDS))
     async def responses(request: Request):
         body = validate_body(await read_json(request, state.config.max_body_bytes), RESPONSES_FIELDS, ignored=RESPONSES_IGNORED)
-        chat_body = responses_api.to_chat_body(body)
-        validate_body(chat_body, CHAT_FIELDS)
+        cs.check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
+        chat_body = validate_body(responses_api.to_chat_body(body), CHAT_FIELDS)
         model = state.registry.resolve(body["model"], "responses")
         plan = await anyio.to_thread.run_sync(cs.plan_chat, chat_body, model.id, state.engine, state.config.default_max_tokens,
-                                              limiter=state.workers)
+                                              state.config.max_output_tokens, limiter=state.threads)
+        who = admit(request, body["model"], [m.get("content") or "" for m in plan.requests[0]["messages"]], plan.requests[0]["max_tokens"])
+        log_prompt(body)
         if not plan.stream:
-            result = await anyio.to_thread.run_sync(state.engine.chat, plan.requests[0], limiter=state.workers)
-            return responses_api.from_chat(body, cs.merge_chat(plan, [result]))
-        stream = ThreadStream(state, state.engine.chat_stream, plan.requests[:1])
-        first, rest = await _first_then_rest(stream.items())
+            result = await generate(who, state.engine.chat, plan.requests[0])
+            completion = cs.merge_chat(plan, [result])
+            record(who, completion["usage"])
+            return responses_api.from_chat(body, completion)
+        stream = ThreadStream(state, who, state.engine.chat_stream, plan.requests[:1])
+        first, rest = await first_then_rest(stream.items())
         conv = responses_api.ResponseEvents(body, model.id)
 
         async def events():
             usage: dict[str, Any] = {}
             try:
                 for kind, ev in conv.start():
-                    yield _sse(ev, kind)
-                async for _, item in _chain(first, rest):
+                    yield sse(ev, kind)
+                async for _, item in chain(first, rest):
                     if isinstance(item, APIError):
-                        yield _sse({"type": "error", "sequence_number": conv.seq, "code": item.code, "message": item.message, "param": item.param}, "error")
+                        yield sse({"type": "error", "sequence_number": conv.seq, "code": item.code, "message": item.message,
+                                   "param": item.param}, "error")
                         return
                     if item.get("usage") and not item.get("choices"):
                         usage = item["usage"]
                         continue
                     for kind, ev in conv.on_chunk(item):
-                        yield _sse(ev, kind)
+                        yield sse(ev, kind)
+                record(who, usage)
                 for kind, ev in conv.finish(usage):
-                    yield _sse(ev, kind)
+                    yield sse(ev, kind)
             finally:
                 stream.stop()
 
@@ -332,9 +459,10 @@ def create_app(state: State) -> FastAPI:
     # ---- embeddings ------------------------------------------------------------
     @app.post("/v1/embeddings", openapi_extra=body_schema(EMBEDDING_FIELDS))
     async def embeddings(request: Request):
-        body = validate_body(await read_json(request, state.config.max_body_bytes), EMBEDDING_FIELDS, ignored=frozenset())
+        body = validate_body(await read_json(request, state.config.max_body_bytes), EMBEDDING_FIELDS)
         model = state.registry.resolve(body["model"], "embeddings")
         texts = normalize_input(body["input"])
+        who = admit(request, body["model"], texts, 0)
 
         def work():
             counts = [state.embedder.count_tokens(t) for t in texts]
@@ -344,13 +472,13 @@ def create_app(state: State) -> FastAPI:
                                   f"该模型每条输入最多 8192 个词元，input[{i}] 有 {n} 个。请缩短输入。", param="input", code="context_length_exceeded")
             return state.embedder.embed(texts), sum(counts)
 
-        vectors, n_tokens = await anyio.to_thread.run_sync(work, limiter=state.embed_workers)
+        vectors, n_tokens = await anyio.to_thread.run_sync(work, limiter=state.embed_threads)
         data = embedding_payload(vectors, body.get("encoding_format", "float"), body.get("dimensions"))
-        return {"object": "list", "data": data, "model": model.id,
-                "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}}
+        state.usage.tokens(who, n_tokens, 0)
+        return {"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}}
 
     # ---- what needs the real API -------------------------------------------------
-    async def _real_api_only(request: Request, default_model: str):
+    async def real_api_only(request: Request, default_model: str):
         model = default_model
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
@@ -368,14 +496,18 @@ def create_app(state: State) -> FastAPI:
                           ("/v1/audio/speech", "tts-1"), ("/v1/audio/transcriptions", "whisper-1"), ("/v1/audio/translations", "whisper-1"),
                           ("/v1/moderations", "omni-moderation-latest")):
         async def handler(request: Request, _default=default):
-            return await _real_api_only(request, _default)
+            return await real_api_only(request, _default)
         app.add_api_route(path, handler, methods=["POST"], name=path)
 
+    from .stored_routes import add_stored_routes
+
+    add_stored_routes(app, state, body_schema)
+
+    @app.get("/v1/admin/usage")
+    async def admin_usage():
+        report = state.usage.report(state.keys.names)
+        report["queue"] = state.scheduler.snapshot()
+        report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
+        return report
+
     return app
-
-
-async def _chain(first: list, rest: AsyncIterator) -> AsyncIterator:
-    for item in first:
-        yield item
-    async for item in rest:
-        yield item

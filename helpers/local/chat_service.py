@@ -83,7 +83,14 @@ def _fan_out(base: dict[str, Any], n: int) -> list[dict[str, Any]]:
     return reqs
 
 
-def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int) -> Plan:
+def check_output_cap(value: int | None, param: str, cap: int) -> None:
+    """Like a real model's maximum output, a class server may cap tokens per answer."""
+    if value is not None and value > cap:
+        raise invalid(f"{param} is too large: {value}. This model supports at most {cap} completion tokens, whereas you provided {value}.",
+                      f"{param} 太大：{value}。该模型每次最多输出 {cap} 个词元。", param=param, code="invalid_value")
+
+
+def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int) -> Plan:
     messages = _llama_messages(body["messages"])
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
@@ -93,8 +100,10 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
     if body.get("top_logprobs") is not None and not body.get("logprobs"):
         raise invalid("Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.",
                       "使用 top_logprobs 时必须同时设置 logprobs 为 true。", param="top_logprobs", code="invalid_value")
+    for param in ("max_tokens", "max_completion_tokens"):
+        check_output_cap(body.get(param), param, output_cap)
     requested = body.get("max_completion_tokens", body.get("max_tokens"))
-    max_tokens = _fit_context(messages, requested, engine, default_max_tokens)
+    max_tokens = _fit_context(messages, requested, engine, min(default_max_tokens, output_cap))
 
     base: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, **_sampling(body)}
     if rf.get("type") == "json_object":
@@ -205,7 +214,7 @@ def usage_chunk(plan: Plan, usages: list[dict[str, Any]]) -> dict[str, Any]:
 
 # ---- legacy completions ---------------------------------------------------------
 
-def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine) -> tuple[Plan, list[str]]:
+def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine, output_cap: int) -> tuple[Plan, list[str]]:
     prompt = body["prompt"]
     prompts = [prompt] if isinstance(prompt, str) else prompt
     if not prompts or not all(isinstance(p, str) for p in prompts):
@@ -214,6 +223,7 @@ def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine) -> 
     if body.get("logprobs") or body.get("suffix") or body.get("best_of", 1) > 1:
         raise invalid("logprobs, suffix and best_of are not supported by the offline server on /v1/completions; use /v1/chat/completions (it has logprobs).",
                       "离线服务器的 /v1/completions 不支持 logprobs、suffix、best_of；请改用 /v1/chat/completions。", param=None, code="invalid_value")
+    check_output_cap(body.get("max_tokens"), "max_tokens", output_cap)
     max_tokens = body.get("max_tokens", 16)  # the legacy endpoint's default is 16
     base = {"max_tokens": max_tokens, **_sampling(body)}
     reqs = []
@@ -256,3 +266,33 @@ def completion_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, A
     return {"id": plan.id, "object": "text_completion", "created": plan.created, "model": plan.model_id,
             "system_fingerprint": SYSTEM_FINGERPRINT,
             "choices": [{"text": c.get("text") or "", "index": index, "logprobs": None, "finish_reason": c.get("finish_reason")}]}
+
+
+def estimate_prompt_tokens(texts: list[str]) -> int:
+    """Cheap up-front estimate for token-per-minute limits (≈4 bytes per token)."""
+    return sum(len(t.encode()) for t in texts) // 4 + 1
+
+
+class StreamAssembler:
+    """Collects a streamed answer so a `store: true` stream can be stored whole."""
+
+    def __init__(self, plan: Plan, n: int):
+        self.plan = plan
+        self.text: list[list[str]] = [[] for _ in range(n)]
+        self.finish: list[str | None] = [None] * n
+
+    def add(self, index: int, raw: dict[str, Any]) -> None:
+        for c in raw.get("choices") or []:
+            delta = (c.get("delta") or {}).get("content")
+            if delta:
+                self.text[index].append(delta)
+            if c.get("finish_reason"):
+                self.finish[index] = c["finish_reason"]
+
+    def completion(self, usages: list[dict[str, Any]]) -> dict[str, Any]:
+        results = [{"choices": [{"index": i, "finish_reason": self.finish[i],
+                                 "message": {"role": "assistant", "content": "".join(parts)}}], "usage": {}}
+                   for i, parts in enumerate(self.text)]
+        merged = merge_chat(self.plan, results)
+        merged["usage"] = _usage(usages)
+        return merged

@@ -1,6 +1,9 @@
-"""Start the offline server: check the address is safe, load the models, run uvicorn."""
+"""Start the offline server: check the address is safe, load the models, run uvicorn,
+and shut down gracefully (waiting requests get a 503, running streams end with an
+error event, the database is closed after the last request)."""
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
@@ -8,17 +11,14 @@ import socket
 import sys
 import time
 
+from ..paths import cache_dir
 from .app import ServerConfig, State, create_app
 from .model_fetch import ModelUnavailable, ensure_chat_model
 
 
-class UnsafeBind(SystemExit):
-    pass
-
-
 def is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return host == "localhost"
+    if host == "localhost":
+        return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -28,36 +28,41 @@ def is_loopback(host: str) -> bool:
             return False
 
 
-def check_bind(config: ServerConfig) -> None:
+def unsafe_bind_message(config: ServerConfig) -> str | None:
     """Serving beyond this machine without keys would let anyone on the network use it."""
-    if not is_loopback(config.host) and not config.api_keys:
-        raise UnsafeBind(
-            f"Refusing to listen on {config.host} without an API key: anyone on the network could use this server.\n"
-            "Add --api-key KEY (repeatable, one per student) or listen on 127.0.0.1.\n"
+    if is_loopback(config.host) or config.keys:
+        return None
+    return (f"Refusing to listen on {config.host} without an API key: anyone on the network could use this server.\n"
+            "Add --keys keys.txt (see `python -m helpers.local keys --help`) or --api-key KEY, or listen on 127.0.0.1.\n"
             f"拒绝在 {config.host} 上无密钥监听：网络上任何人都能使用本服务器。\n"
-            "请加上 --api-key 密钥（可重复，每个学生一个），或只监听 127.0.0.1。")
+            "请加上 --keys keys.txt（见 `python -m helpers.local keys --help`）或 --api-key 密钥，或只监听 127.0.0.1。")
+
+
+def default_db_path() -> str:
+    return str(cache_dir() / "stored_completions.sqlite3")
 
 
 def build_state(config: ServerConfig) -> State:
     from .chat_engine import ChatEngine
     from .embedder import Embedder
+    from .store import CompletionStore
 
     if config.model_path:
         os.environ["COURSE_LOCAL_MODEL"] = config.model_path
     model_path = ensure_chat_model(progress=True)
     engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
-    embedder = Embedder()
-    return State(config, engine, embedder)
+    store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
+    return State(config, engine, Embedder(), store)
 
 
 def serve(config: ServerConfig) -> int:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        check_bind(config)
-    except UnsafeBind as e:
-        print(e.code, file=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    refusal = unsafe_bind_message(config)
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     try:
@@ -66,9 +71,26 @@ def serve(config: ServerConfig) -> int:
         print(str(e), file=sys.stderr)
         return 3
     app = create_app(state)
+
+    class CourseServer(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            loop = getattr(self, "_course_loop", None)
+            if loop is not None and not state.shutting_down:
+                loop.call_soon_threadsafe(state.begin_shutdown)
+            super().handle_exit(sig, frame)
+
+        async def serve(self, sockets=None):
+            self._course_loop = asyncio.get_running_loop()
+            await super().serve(sockets)
+
+    uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                                     timeout_graceful_shutdown=30, limit_concurrency=1024))
     print(f"Models loaded in {time.perf_counter() - t0:.1f}s: chat={state.engine.model_id} ({config.parallel} slots × "
-          f"{state.engine.n_ctx} tokens), embeddings={state.embedder.model_id}; auth={'on' if config.api_keys else 'off'}. "
+          f"{state.engine.n_ctx} tokens), embeddings={state.embedder.model_id}; keys: {len(config.keys) or 'none'}. "
           f"Listening on http://{config.host}:{config.port}/v1", flush=True)
-    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=10, limit_concurrency=1024)
+    try:
+        uv.run()
+    finally:
+        state.store.close()
+    print("Server stopped. / 服务器已停止。", flush=True)
     return 0

@@ -107,6 +107,19 @@ def _check_stream_options(value: dict, param: str) -> None:
                 f"'{param}.include_usage' 必须是布尔值。", param=f"{param}.include_usage", code="invalid_type")
 
 
+def check_metadata(value: dict, param: str) -> None:
+    """The API's metadata rules: at most 16 pairs, keys <= 64 chars, string values <= 512 chars."""
+    require(len(value) <= 16, f"Invalid '{param}': too many keys. Expected at most 16, but got {len(value)}.",
+            f"'{param}' 最多 16 个键，实际 {len(value)} 个。", param=param, code="invalid_value")
+    for k, v in value.items():
+        require(len(k) <= 64, f"Invalid '{param}': key '{k[:70]}' is longer than 64 characters.",
+                f"'{param}' 的键不能超过 64 个字符。", param=param, code="invalid_value")
+        require(isinstance(v, str), f"Invalid type for '{param}.{k}': expected a string, but got {json_type(v)} instead.",
+                f"'{param}.{k}' 必须是字符串。", param=f"{param}.{k}", code="invalid_type")
+        require(len(v) <= 512, f"Invalid '{param}.{k}': string too long. Expected a string with maximum length 512.",
+                f"'{param}.{k}' 最长 512 个字符。", param=f"{param}.{k}", code="string_above_max_length")
+
+
 _SAMPLING = {
     "temperature": F(("number",), minimum=0, maximum=2),
     "top_p": F(("number",), minimum=0, maximum=1),
@@ -131,7 +144,7 @@ CHAT_FIELDS = {
     "top_logprobs": F(("integer",), minimum=0, maximum=20),
     "response_format": F(("object",), check=_check_response_format),
     "store": F(("boolean",)),
-    "metadata": F(("object",)),
+    "metadata": F(("object",), check=check_metadata),
     **_SAMPLING,
 }
 # Real parameters accepted and passed over or handled loosely offline.
@@ -169,7 +182,7 @@ RESPONSES_FIELDS = {
     "top_p": F(("number",), minimum=0, maximum=1),
     "stream": F(("boolean",)),
     "store": F(("boolean",)),
-    "metadata": F(("object",)),
+    "metadata": F(("object",), check=check_metadata),
     "text": F(("object",)),
     "user": F(("string",)),
 }
@@ -177,3 +190,7 @@ RESPONSES_IGNORED = frozenset({
     "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
     "prompt_cache_key", "safety_identifier", "background", "previous_response_id", "stream_options",
 })
+
+UPDATE_STORED_FIELDS = {
+    "metadata": F(("object",), required=True, check=check_metadata),
+}
