@@ -83,6 +83,12 @@ def serve(config: ServerConfig) -> int:
             self._course_loop = asyncio.get_running_loop()
             await super().serve(sockets)
 
+        async def shutdown(self, sockets=None):
+            await super().shutdown(sockets)
+            # uvicorn re-raises the signal after shutting down; we have shut down
+            # cleanly, so exit normally and let the database close below.
+            self._captured_signals.clear()
+
     uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                                      timeout_graceful_shutdown=30, limit_concurrency=1024))
     print(f"Models loaded in {time.perf_counter() - t0:.1f}s: chat={state.engine.model_id} ({config.parallel} slots × "
