@@ -57,26 +57,28 @@ def plot_embeddings(vectors, labels: Sequence[str], *, groups: Sequence[str] | N
     labels = [str(l) for l in labels]
     if font is None:  # no CJK font: label Chinese points by number so nothing shows as empty boxes
         labels = [f"#{i}" if _CJK.search(l) else l for i, l in enumerate(labels)]
-    rc = {"font.family": "sans-serif", "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"],
-          "axes.unicode_minus": False}
-    with plt.rc_context(rc):
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 6))
-        else:
-            fig = ax.figure
-        if groups is None:
-            ax.scatter(pts[:, 0], pts[:, 1], s=40)
-        else:
-            for g in dict.fromkeys(groups):
-                idx = [i for i, gi in enumerate(groups) if gi == g]
-                ax.scatter(pts[idx, 0], pts[idx, 1], s=40, label=str(g))
-            ax.legend(loc="best", fontsize=9)
-        for (x, y), label in zip(pts, labels):
-            ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
-        ax.set_xlabel("PC 1")
-        ax.set_ylabel("PC 2")
-        ax.set_title(title or "Embeddings in 2-D (PCA) / 嵌入的二维投影（PCA）")
-        fig.tight_layout()
+    # Fonts are set on each text object (not only in an rc_context): Jupyter draws the
+    # figure after this function returns, when a temporary rc setting would be gone.
+    family = ([font] if font else []) + ["DejaVu Sans"]
+    if title is None:
+        title = "Embeddings in 2-D (PCA) / 嵌入的二维投影（PCA）" if font else "Embeddings in 2-D (PCA)"
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 6))
+    else:
+        fig = ax.figure
+    if groups is None:
+        ax.scatter(pts[:, 0], pts[:, 1], s=40)
+    else:
+        for g in dict.fromkeys(groups):
+            idx = [i for i, gi in enumerate(groups) if gi == g]
+            ax.scatter(pts[idx, 0], pts[idx, 1], s=40, label=str(g))
+        ax.legend(loc="best", prop={"family": family, "size": 9})
+    for (x, y), label in zip(pts, labels):
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9, family=family)
+    ax.set_xlabel("PC 1")
+    ax.set_ylabel("PC 2")
+    ax.set_title(title, family=family)
+    fig.tight_layout()
     return fig
 
 
