@@ -21,13 +21,23 @@ async def read_json(request: Request, limit: int) -> Any:
             raise _too_large(limit)
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks).decode("utf-8"))
+        body = json.loads(b"".join(chunks).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise invalid(
             "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. "
             "The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
             "无法解析请求体中的 JSON。（提示：OpenAI API 需要 JSON 格式的请求体，而收到的不是合法的 JSON。）",
         ) from None
+    try:
+        # JSON may escape a lone UTF-16 surrogate ("\ud800") that is not valid Unicode:
+        # reject it here rather than fail later inside the tokenizer.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid("Invalid JSON body: a string contains a lone surrogate (e.g. \\ud800), which is not valid Unicode.",
+                      "请求体无效：字符串里有单独的代理项（如 \\ud800），不是合法的 Unicode。") from None
+    except RecursionError:
+        raise invalid("Invalid JSON body: nested too deeply.", "请求体无效：嵌套层级太深。") from None
+    return body
 
 
 def _too_large(limit: int) -> APIError:

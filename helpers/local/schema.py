@@ -57,8 +57,12 @@ class F:
     items: "F | None" = None
     description: str = ""
     check: Callable[[Any, str], None] | None = field(default=None, compare=False)
+    # A fuller JSON schema for the OpenAPI description where `check` does the real work.
+    schema: dict[str, Any] | None = field(default=None, compare=False)
 
     def openapi(self) -> dict[str, Any]:
+        if self.schema is not None:
+            return dict(self.schema)
         alts = []
         for t in self.types:
             s: dict[str, Any] = {"type": t}
@@ -94,6 +98,8 @@ def _expected(types: tuple[str, ...]) -> str:
 def check_value(spec: F, value: Any, param: str) -> None:
     """Raise an OpenAI-style 400 if `value` does not fit `spec`."""
     got = json_type(value)
+    if got == "number" and "integer" in spec.types and "number" not in spec.types and math.isfinite(value) and value.is_integer():
+        got = "integer"  # JSON Schema counts 2.0 as an integer
     ok = got in spec.types or (got == "integer" and "number" in spec.types)
     if isinstance(value, float) and not math.isfinite(value):
         ok = False
@@ -184,7 +190,10 @@ def validate_body(body: Any, fields: dict[str, F], *, ignored: frozenset[str] = 
                 )
             continue
         check_value(spec, body[name], name)
-        out[name] = body[name]
+        value = body[name]
+        if isinstance(value, float) and "integer" in spec.types and "number" not in spec.types:
+            value = int(value)
+        out[name] = value
     for name in ignored:
         if name in body:
             out[name] = body[name]
@@ -196,6 +205,7 @@ def openapi_schema(fields: dict[str, F]) -> dict[str, Any]:
         "type": "object",
         "properties": {name: spec.openapi() for name, spec in fields.items()},
         "required": [name for name, spec in fields.items() if spec.required],
+        "additionalProperties": False,  # the API rejects unknown arguments
     }
 
 

@@ -120,6 +120,9 @@ def check_metadata(value: dict, param: str) -> None:
                 f"'{param}.{k}' 最长 512 个字符。", param=f"{param}.{k}", code="string_above_max_length")
 
 
+METADATA_SCHEMA = {"type": "object", "maxProperties": 16, "propertyNames": {"maxLength": 64},
+                   "additionalProperties": {"type": "string", "maxLength": 512}}
+
 _SAMPLING = {
     "temperature": F(("number",), minimum=0, maximum=2),
     "top_p": F(("number",), minimum=0, maximum=1),
@@ -137,14 +140,18 @@ _SAMPLING = {
 CHAT_FIELDS = {
     "model": F(("string",), required=True),
     "messages": F(("array",), required=True, min_items=1, max_items=2048, items=F(("object",)),
-                  check=lambda v, p: check_messages(v, p)),
+                  check=lambda v, p: check_messages(v, p),
+                  schema={"type": "array", "minItems": 1, "maxItems": 2048, "items": {
+                      "type": "object", "required": ["role", "content"], "properties": {
+                          "role": {"type": "string", "enum": ["system", "developer", "user", "assistant"]},
+                          "content": {"type": "string"}}}}),
     "max_tokens": F(("integer",), minimum=1),
     "max_completion_tokens": F(("integer",), minimum=1),
     "logprobs": F(("boolean",)),
     "top_logprobs": F(("integer",), minimum=0, maximum=20),
     "response_format": F(("object",), check=_check_response_format),
     "store": F(("boolean",)),
-    "metadata": F(("object",), check=check_metadata),
+    "metadata": F(("object",), check=check_metadata, schema=METADATA_SCHEMA),
     **_SAMPLING,
 }
 # Real parameters accepted and passed over or handled loosely offline.
@@ -167,7 +174,9 @@ COMPLETION_FIELDS = {
 
 EMBEDDING_FIELDS = {
     "model": F(("string",), required=True),
-    "input": F(("string", "array"), required=True, max_items=2048),
+    "input": F(("string", "array"), required=True, max_items=2048,
+               schema={"anyOf": [{"type": "string", "minLength": 1},
+                                 {"type": "array", "minItems": 1, "maxItems": 16, "items": {"type": "string", "minLength": 1}}]}),
     "encoding_format": F(("string",), enum=("float", "base64")),
     "dimensions": F(("integer",), minimum=1),
     "user": F(("string",)),
@@ -175,14 +184,17 @@ EMBEDDING_FIELDS = {
 
 RESPONSES_FIELDS = {
     "model": F(("string",), required=True),
-    "input": F(("string", "array"), required=True),
+    "input": F(("string", "array"), required=True, schema={"anyOf": [
+        {"type": "string"},
+        {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role", "content"], "properties": {
+            "role": {"type": "string", "enum": ["system", "developer", "user", "assistant"]}, "content": {"type": "string"}}}}]}),
     "instructions": F(("string",)),
     "max_output_tokens": F(("integer",), minimum=16),
     "temperature": F(("number",), minimum=0, maximum=2),
     "top_p": F(("number",), minimum=0, maximum=1),
     "stream": F(("boolean",)),
     "store": F(("boolean",)),
-    "metadata": F(("object",), check=check_metadata),
+    "metadata": F(("object",), check=check_metadata, schema=METADATA_SCHEMA),
     "text": F(("object",)),
     "user": F(("string",)),
 }
@@ -192,5 +204,5 @@ RESPONSES_IGNORED = frozenset({
 })
 
 UPDATE_STORED_FIELDS = {
-    "metadata": F(("object",), required=True, check=check_metadata),
+    "metadata": F(("object",), required=True, check=check_metadata, schema=METADATA_SCHEMA),
 }
