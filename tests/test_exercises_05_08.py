@@ -164,3 +164,19 @@ def test_accepted_variants():
     ok("07.2", dt.date(2023, 3, 1))
     ok("05.1", [{"role": "system", "content": "Be brief."}, {"role": "user", "content": [{"type": "text", "text": "Hi"}]}])
     ok("06.4", "v1/completions")
+
+
+SOLUTION = re.compile(r"\*\*(\d\d\.\d+)\*\*\s+```python\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize("lesson", ["05", "06", "07", "08"])
+def test_teacher_solutions_pass(lesson):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "solutions" / f"lesson{lesson}.md").read_text(encoding="utf-8")
+    found = SOLUTION.findall(text)
+    assert sorted(i for i, _ in found) == sorted(i for i in RIGHT if i.startswith(lesson))
+    for exercise_id, src in found:
+        ns = {"history": list(HISTORY), "reply": REPLY, "CHAT_MODEL": "gpt-4o-mini"}
+        exec(src, ns)
+        ok(exercise_id, ns["answer"])
