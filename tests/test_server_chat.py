@@ -178,3 +178,10 @@ def test_chat_model_on_legacy_endpoint_is_404(client):
     with pytest.raises(openai.NotFoundError) as e:
         client.completions.create(model=CHAT, prompt="Hi")
     assert "v1/chat/completions" in e.value.body["message"]
+
+
+def test_conversation_may_end_with_assistant_messages(client):
+    """The API answers with a new message; llama.cpp's prefill would have refused two in a row."""
+    r = client.chat.completions.create(model=CHAT, max_tokens=4, messages=[
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello"}, {"role": "assistant", "content": "there"}])
+    assert r.choices[0].message.role == "assistant"

@@ -43,6 +43,9 @@ def llama_params(model_path: str | Path, *, parallel: int = 4, ctx_per_slot: int
     params.cpuparams.poll = 0
     params.cpuparams_batch.poll = 0
     params.endpoint_metrics = False
+    # The API answers a conversation ending in an assistant message with a new
+    # message; llama.cpp would otherwise continue ("prefill") that last message.
+    params.prefill_assistant = False
     params.sampling.top_k = 40
     params.sampling.min_p = 0.05
     return params
@@ -80,16 +83,16 @@ class ChatEngine:
 
     # ---- generation -----------------------------------------------------
     def chat(self, request: dict[str, Any]) -> dict[str, Any]:
-        return _checked(self.server.handle_chat_completions(request))
+        return _checked(_call(self.server.handle_chat_completions, request))
 
     def chat_stream(self, request: dict[str, Any], on_chunk: Callable[[dict[str, Any]], bool | None]) -> None:
-        _checked(self.server.handle_chat_completions(request, on_chunk))
+        _checked(_call(self.server.handle_chat_completions, request, on_chunk))
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        return _checked(self.server.handle_completions(request))
+        return _checked(_call(self.server.handle_completions, request))
 
     def complete_stream(self, request: dict[str, Any], on_chunk: Callable[[dict[str, Any]], bool | None]) -> None:
-        _checked(self.server.handle_completions(request, on_chunk))
+        _checked(_call(self.server.handle_completions, request, on_chunk))
 
     def close(self) -> None:
         self._http.close()
@@ -111,6 +114,15 @@ def engine_error(err: dict[str, Any]) -> APIError:
         return APIError(400, f"The local model rejected the request: {message}", f"本地模型拒绝了该请求：{message}",
                         code="invalid_value")
     return APIError(500, f"The local model failed: {message}", f"本地模型出错：{message}", type="server_error")
+
+
+def _call(fn, *args):
+    """llama.cpp raises ValueError for inputs it cannot template: a client mistake, so a 400."""
+    try:
+        return fn(*args)
+    except ValueError as e:
+        raise APIError(400, f"The local model cannot process these messages: {e}", f"本地模型无法处理这些消息：{e}",
+                       param="messages", code="invalid_value") from None
 
 
 def _checked(result: Any) -> Any:
