@@ -98,6 +98,10 @@ def _error_response(e: APIError) -> JSONResponse:
     return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
 
 
+def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
 def sse(data: Any, event: str | None = None) -> bytes:
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
@@ -294,6 +298,9 @@ def create_app(state: State) -> FastAPI:
         return _error_response(APIError(500, "The offline server had an unexpected error; it keeps running. Please retry.",
                                         "离线服务器出现意外错误（服务仍在运行），请重试。", type="server_error"))
 
+    async def body_of(request: Request, fields, ignored: frozenset[str] = frozenset()) -> dict[str, Any]:
+        return validate_body(await read_json(request, state.config.max_body_bytes), fields, ignored=ignored)
+
     def admit(request: Request, model: str, texts: list[str], max_out: int) -> str:
         """Per-key limits for one generating request; returns the caller's identity."""
         who = request.state.who
@@ -336,7 +343,7 @@ def create_app(state: State) -> FastAPI:
     # ---- chat completions ---------------------------------------------------
     @app.post("/v1/chat/completions", openapi_extra=body_schema(CHAT_FIELDS))
     async def chat_completions(request: Request):
-        body = validate_body(await read_json(request, state.config.max_body_bytes), CHAT_FIELDS, ignored=CHAT_IGNORED)
+        body = await body_of(request, CHAT_FIELDS, CHAT_IGNORED)
         model = state.registry.resolve(body["model"], "chat")
         plan = await anyio.to_thread.run_sync(cs.plan_chat, body, model.id, state.engine, state.config.default_max_tokens,
                                               state.config.max_output_tokens, limiter=state.threads)
@@ -377,12 +384,12 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return sse_response(events())
 
     # ---- legacy completions -------------------------------------------------
     @app.post("/v1/completions", openapi_extra=body_schema(COMPLETION_FIELDS))
     async def completions(request: Request):
-        body = validate_body(await read_json(request, state.config.max_body_bytes), COMPLETION_FIELDS)
+        body = await body_of(request, COMPLETION_FIELDS)
         model = state.registry.resolve(body["model"], "completions")
         plan, prompts = await anyio.to_thread.run_sync(cs.plan_completion, body, model.id, state.engine, state.config.max_output_tokens,
                                                        limiter=state.threads)
@@ -411,12 +418,12 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return sse_response(events())
 
     # ---- responses ------------------------------------------------------------
     @app.post("/v1/responses", openapi_extra=body_schema(RESPONSES_FIELDS))
     async def responses(request: Request):
-        body = validate_body(await read_json(request, state.config.max_body_bytes), RESPONSES_FIELDS, ignored=RESPONSES_IGNORED)
+        body = await body_of(request, RESPONSES_FIELDS, RESPONSES_IGNORED)
         cs.check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
         chat_body = validate_body(responses_api.to_chat_body(body), CHAT_FIELDS)
         model = state.registry.resolve(body["model"], "responses")
@@ -454,12 +461,12 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return sse_response(events())
 
     # ---- embeddings ------------------------------------------------------------
     @app.post("/v1/embeddings", openapi_extra=body_schema(EMBEDDING_FIELDS))
     async def embeddings(request: Request):
-        body = validate_body(await read_json(request, state.config.max_body_bytes), EMBEDDING_FIELDS)
+        body = await body_of(request, EMBEDDING_FIELDS)
         model = state.registry.resolve(body["model"], "embeddings")
         texts = normalize_input(body["input"])
         who = admit(request, body["model"], texts, 0)
