@@ -101,6 +101,8 @@ def test_stored_completions_lifecycle_and_isolation(klass):
     msgs = zs.chat.completions.messages.list(kept.id)
     assert [m.content for m in msgs.data] == ["Remember me"]
     assert [c.id for c in zs.chat.completions.list(metadata={"topic": "privacy"}).data] == [kept.id]
+    assert {c.id for c in zs.chat.completions.list(model=CHAT).data} == {kept.id, stream_id}
+    assert zs.chat.completions.list(model="gpt-4").data == []
     assert [c.id for c in zs.chat.completions.list(limit=1).data] == [ids[0]]
     assert zs.chat.completions.list(limit=1).has_more is True
 

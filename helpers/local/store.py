@@ -80,9 +80,9 @@ class CompletionStore:
     def list(self, owner: str, *, model: str | None, metadata: dict[str, str], after: str | None, limit: int, order: str) -> tuple[list[dict], bool]:
         sql = "SELECT id, created, metadata, request, response FROM stored_completions WHERE owner=?"
         args: list[Any] = [owner]
-        if model:
-            sql += " AND model=?"
-            args.append(model)
+        if model:  # the local model that answered, or the name the request used (e.g. gpt-4o-mini)
+            sql += " AND (model=? OR json_extract(request, '$.model')=?)"
+            args += [model, model]
         for k, v in metadata.items():
             sql += " AND json_extract(metadata, ?) = ?"
             args += [f'$."{k}"', v]
