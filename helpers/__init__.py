@@ -15,15 +15,24 @@ from .tokens_offline import install_offline_encodings  # noqa: E402
 install_offline_encodings()
 
 from .backend import Backend, detect_backend  # noqa: E402
-from .client import current_backend, get_client  # noqa: E402
 
 __all__ = ["get_client", "current_backend", "detect_backend", "Backend", "CHAT_MODEL", "EMBEDDING_MODEL"]
 
 
 def __getattr__(name: str):
-    # Read at use time so a .env or environment change is picked up.
+    # The client module (and the `openai` SDK, ~1 s to import) loads on first use,
+    # so the offline server, which never needs it, starts faster.
+    if name in ("get_client", "current_backend"):
+        from . import client
+
+        return getattr(client, name)
+    # Model names are read at use time so a .env or environment change is picked up.
     if name == "CHAT_MODEL":
+        from .client import current_backend
+
         return current_backend().chat_model
     if name == "EMBEDDING_MODEL":
+        from .client import current_backend
+
         return current_backend().embedding_model
     raise AttributeError(name)

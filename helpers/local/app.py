@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable
 
@@ -25,6 +26,7 @@ from . import chat_service as cs
 from . import responses_api
 from .chat_engine import ChatEngine, engine_error
 from .bodies import read_json
+from .embedder import MODEL_ID as EMBEDDING_MODEL_ID
 from .embedder import Embedder, embedding_payload, normalize_input
 from .errors import APIError, invalid
 from .gate import KeyRing, Limits
@@ -68,12 +70,12 @@ class ServerConfig:
 class State:
     """The loaded models, the gate and the books, shared by all requests."""
 
-    def __init__(self, config: ServerConfig, engine: ChatEngine, embedder: Embedder, store: CompletionStore):
+    def __init__(self, config: ServerConfig, engine: ChatEngine, embedder: "Future[Embedder]", store: CompletionStore):
         self.config = config
         self.engine = engine
-        self.embedder = embedder
+        self._embedder = embedder
         self.store = store
-        self.registry = ModelRegistry(engine.model_id, embedder.model_id)
+        self.registry = ModelRegistry(engine.model_id, EMBEDDING_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
         self.usage = UsageBook()
@@ -85,6 +87,12 @@ class State:
         self.streams: set[ThreadStream] = set()
         self.shutting_down = False
         self.started = time.time()
+
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence encoder, loaded in the background while the server already answers
+        (chat is ready first); a call made before it is loaded waits for it."""
+        return self._embedder.result()
 
     def begin_shutdown(self) -> None:
         """Called on SIGINT/SIGTERM before connections are drained."""
@@ -98,8 +106,21 @@ def _error_response(e: APIError) -> JSONResponse:
     return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
 
 
-def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
-    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+def sse_response(events: AsyncIterator[bytes], stream: "ThreadStream") -> StreamingResponse:
+    return StreamingResponse(coalesced(events, stream), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def coalesced(events: AsyncIterator[bytes], stream: "ThreadStream") -> AsyncIterator[bytes]:
+    """Send the events that are already waiting in one write: under load this saves a
+    wake-up and a syscall per token; a lone token still goes out at once."""
+    buf: list[bytes] = []
+    async for piece in events:
+        buf.append(piece)
+        if stream.queue.empty():
+            yield b"".join(buf)
+            buf.clear()
+    if buf:
+        yield b"".join(buf)
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
@@ -329,7 +350,7 @@ def create_app(state: State) -> FastAPI:
     @app.get("/health")
     async def health():
         return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
-                "embedding_model": state.embedder.model_id, "auth": state.keys.enabled,
+                "embedding_model": EMBEDDING_MODEL_ID, "embeddings_ready": state._embedder.done(), "auth": state.keys.enabled,
                 "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 
     @app.get("/v1/models")
@@ -384,7 +405,7 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return sse_response(events())
+        return sse_response(events(), stream)
 
     # ---- legacy completions -------------------------------------------------
     @app.post("/v1/completions", openapi_extra=body_schema(COMPLETION_FIELDS))
@@ -418,7 +439,7 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return sse_response(events())
+        return sse_response(events(), stream)
 
     # ---- responses ------------------------------------------------------------
     @app.post("/v1/responses", openapi_extra=body_schema(RESPONSES_FIELDS))
@@ -461,7 +482,7 @@ def create_app(state: State) -> FastAPI:
             finally:
                 stream.stop()
 
-        return sse_response(events())
+        return sse_response(events(), stream)
 
     # ---- embeddings ------------------------------------------------------------
     @app.post("/v1/embeddings", openapi_extra=body_schema(EMBEDDING_FIELDS))

@@ -10,6 +10,7 @@ import os
 import socket
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ..paths import cache_dir
 from .app import ServerConfig, State, create_app
@@ -52,7 +53,10 @@ def build_state(config: ServerConfig) -> State:
     model_path = ensure_chat_model(progress=True)
     engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
-    return State(config, engine, Embedder(), store)
+    # The sentence encoder (≈1.7 s to load) finishes in the background while the
+    # server already answers; embeddings requests wait for it if they come first.
+    embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
+    return State(config, engine, embedder, store)
 
 
 def serve(config: ServerConfig) -> int:
@@ -91,8 +95,8 @@ def serve(config: ServerConfig) -> int:
 
     uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                                      timeout_graceful_shutdown=30, limit_concurrency=1024))
-    print(f"Models loaded in {time.perf_counter() - t0:.1f}s: chat={state.engine.model_id} ({config.parallel} slots × "
-          f"{state.engine.n_ctx} tokens), embeddings={state.embedder.model_id}; keys: {len(config.keys) or 'none'}. "
+    print(f"Chat model loaded in {time.perf_counter() - t0:.1f}s: {state.engine.model_id} ({config.parallel} slots × "
+          f"{state.engine.n_ctx} tokens); embeddings: {state.registry.embedding.id}; keys: {len(config.keys) or 'none'}. "
           f"Listening on http://{config.host}:{config.port}/v1", flush=True)
     try:
         uv.run()
