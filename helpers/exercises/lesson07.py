@@ -8,7 +8,7 @@ from . import exercise, failed, passed
 # Endpoints whose default was zero data retention in the late-2023 table (docs/data-usage.md).
 ZERO_RETENTION_BY_DEFAULT = {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"}
 # Sample keys for 07.5: obviously fake, never real-looking.
-SAMPLE_KEYS = ("sk-not-a-real-key-example-9f3a", "sk-EXAMPLE-ONLY-wxyz", "sk-course-demo-0000")
+SAMPLE_KEYS = ("sk-fake-demo-9f3a", "sk-EXAMPLE-ONLY-wxyz", "sk-course-demo-0000")
 
 
 @exercise("07.1")
