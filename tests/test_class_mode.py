@@ -208,7 +208,7 @@ def test_graceful_shutdown_ends_streams_with_an_error_event(tmp_path):
 
     def consume():
         with httpx.stream("POST", srv.base_url + "/chat/completions", timeout=120,
-                          json={"model": CHAT, "messages": [{"role": "user", "content": "Write a very long story."}],
+                          json={"model": CHAT, "messages": [{"role": "user", "content": "Count from 1 to 1000, separated by commas."}], "temperature": 0,
                                 "max_tokens": 3000, "stream": True}) as r:
             for line in r.iter_lines():
                 lines.append(line)
