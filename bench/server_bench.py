@@ -163,6 +163,8 @@ def main() -> None:
     # The course server (its own process) ...
     srv = ServerProcess("--parallel", str(PARALLEL))
     srv.wait_healthy()
+    while not httpx.get(srv.base_url[:-3] + "/health").json().get("embeddings_ready"):
+        time.sleep(0.2)  # the encoder loads in the background after /health is up; don't measure beside it
     # ... and llama.cpp directly in this process, with the same model and slots; its
     # own HTTP server (xllamacpp starts one) is the baseline for concurrency.
     direct = xlc.Server(llama_params(model, parallel=PARALLEL))
