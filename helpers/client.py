@@ -18,9 +18,9 @@ import httpx
 import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
+from .local import SERVICE_NAME
 from .paths import cache_dir, repo_root
 
-SERVICE_NAME = "openai-course-offline"  # what /health says, so we never reuse a stranger's server
 START_TIMEOUT_S = 120
 
 _last_backend: Backend | None = None

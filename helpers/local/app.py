@@ -24,23 +24,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import chat_service as cs
 from . import responses_api
-from .chat_engine import ChatEngine, engine_error
+from .chat_engine import DEFAULT_CTX_PER_SLOT, ChatEngine, engine_error
 from .bodies import read_json
 from .embedder import MODEL_ID as EMBEDDING_MODEL_ID
 from .embedder import Embedder, embedding_payload, normalize_input
 from .errors import APIError, invalid
 from .gate import KeyRing, Limits
 from .keys import KeyEntry
-from .models import ModelRegistry
+from .models import ModelRegistry, real_api_only
 from .scheduler import FairScheduler, shutting_down
 from .schema import openapi_schema, validate_body
-from .specs import (CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS, REAL_API_HINT_EN, REAL_API_HINT_ZH,
-                    RESPONSES_FIELDS, RESPONSES_IGNORED)
+from .specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
 from .store import CompletionStore
 from .usage import UsageBook
 
 log = logging.getLogger("helpers.local")
-SERVICE_NAME = "openai-course-offline"
+from . import SERVICE_NAME
 OPEN_PATHS = ("/health", "/openapi.json")
 _DONE = object()
 
@@ -53,7 +52,7 @@ class ServerConfig:
     admin_keys: list[str] = field(default_factory=list)
     parallel: int = 4
     model_path: str | None = None
-    ctx_per_slot: int = 8192
+    ctx_per_slot: int = DEFAULT_CTX_PER_SLOT
     threads: int | None = None
     rpm: int | None = None
     tpm: int | None = None
@@ -493,12 +492,8 @@ def create_app(state: State) -> FastAPI:
         who = admit(request, body["model"], texts, 0)
 
         def work():
-            counts = [state.embedder.count_tokens(t) for t in texts]
-            for i, n in enumerate(counts):
-                if n > 8192:
-                    raise invalid(f"This model's maximum context length is 8192 tokens, however you requested {n} tokens in input[{i}]. Please reduce your input.",
-                                  f"该模型每条输入最多 8192 个词元，input[{i}] 有 {n} 个。请缩短输入。", param="input", code="context_length_exceeded")
-            return state.embedder.embed(texts), sum(counts)
+            n_tokens = state.embedder.count_input_tokens(texts)
+            return state.embedder.embed(texts), n_tokens
 
         vectors, n_tokens = await anyio.to_thread.run_sync(work, limiter=state.embed_threads)
         data = embedding_payload(vectors, body.get("encoding_format", "float"), body.get("dimensions"))
@@ -506,7 +501,7 @@ def create_app(state: State) -> FastAPI:
         return {"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}}
 
     # ---- what needs the real API -------------------------------------------------
-    async def real_api_only(request: Request, default_model: str):
+    async def needs_real_api(request: Request, default_model: str):
         model = default_model
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
@@ -515,16 +510,13 @@ def create_app(state: State) -> FastAPI:
                     model = body["model"]
             except APIError:
                 pass
-        raise APIError(404, f"The model `{model}` does not exist or you do not have access to it. The offline course server has no "
-                            f"image, audio or moderation models. {REAL_API_HINT_EN}",
-                       f"模型 `{model}` 不存在，或你无权使用它。离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
-                       code="model_not_found")
+        raise real_api_only(model)
 
     for path, default in (("/v1/images/generations", "dall-e-2"), ("/v1/images/edits", "dall-e-2"), ("/v1/images/variations", "dall-e-2"),
                           ("/v1/audio/speech", "tts-1"), ("/v1/audio/transcriptions", "whisper-1"), ("/v1/audio/translations", "whisper-1"),
                           ("/v1/moderations", "omni-moderation-latest")):
         async def handler(request: Request, _default=default):
-            return await real_api_only(request, _default)
+            return await needs_real_api(request, _default)
         app.add_api_route(path, handler, methods=["POST"], name=path)
 
     from .stored_routes import add_stored_routes

@@ -31,6 +31,19 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         return len(self._use._tokenizer.encode(text, out_type=int, add_bos=False, add_eos=False))
 
+    def count_input_tokens(self, texts: list[str]) -> int:
+        """Total tokens for `usage`; an input over the real models' per-input limit is a 400."""
+        total = 0
+        for i, text in enumerate(texts):
+            n = self.count_tokens(text)
+            if n > MAX_INPUT_TOKENS:
+                raise invalid(f"This model's maximum context length is {MAX_INPUT_TOKENS} tokens, however you requested {n} tokens "
+                              f"in input[{i}]. Please reduce your input.",
+                              f"该模型每条输入最多 {MAX_INPUT_TOKENS} 个词元，input[{i}] 有 {n} 个。请缩短输入。",
+                              param="input", code="context_length_exceeded")
+            total += n
+        return total
+
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             return np.asarray(self._use.encode(texts), dtype=np.float32)

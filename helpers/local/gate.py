@@ -54,9 +54,6 @@ class KeyRing:
         h = key_hash(token)
         return any(hmac.compare_digest(h, a) for a in self._admin)
 
-    def name_of(self, who: str) -> str:
-        return self.names.get(who, who if who == ANONYMOUS else who[:8])
-
 
 def _reset(seconds: float) -> str:
     return f"{max(seconds, 0):.0f}s" if seconds >= 1 else f"{max(seconds, 0) * 1000:.0f}ms"

