@@ -27,10 +27,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from helpers.local.process import ServerProcess  # noqa: E402
 
 PARALLEL = 4
 MAX_TOKENS = 64
@@ -152,7 +151,7 @@ def main() -> None:
     import helpers  # noqa: F401
     import xllamacpp as xlc
 
-    from helpers.local.chat_engine import llama_params
+    from helpers.local.engines.llama import llama_params
     from helpers.local.model_fetch import ensure_chat_model
 
     model = ensure_chat_model(progress=False)

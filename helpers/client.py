@@ -18,7 +18,7 @@ import httpx
 import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
-from .local import SERVICE_NAME
+from .local.config import SERVICE_NAME
 from .paths import cache_dir, repo_root
 
 START_TIMEOUT_S = 120

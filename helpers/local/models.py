@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import APIError, model_not_found
-from .specs import REAL_API_HINT_EN, REAL_API_HINT_ZH
+from .errors import model_not_found, real_api_only, wrong_model_kind
 
 CHAT_FAMILIES = (
     "gpt-4o-mini", "gpt-4o", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
@@ -29,15 +28,6 @@ REAL_API_ONLY = (
 )
 # A dated snapshot of a family: gpt-4o-mini-2024-07-18, gpt-4-0613, gpt-3.5-turbo-0125 ...
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)(-\d{4}-\d{2}-\d{2}|-\d{4})$")
-
-
-def real_api_only(name: str) -> APIError:
-    """The 404 for image, audio and moderation models (and their endpoints) offline."""
-    return model_not_found(
-        name,
-        f"The offline course server has no image, audio or moderation models. {REAL_API_HINT_EN}",
-        f"离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
-    )
 
 
 def family_of(name: str) -> str:
@@ -85,13 +75,10 @@ class ModelRegistry:
             raise model_not_found(name, "GET /v1/models lists the names this server accepts.", "GET /v1/models 列出本服务器接受的模型名。")
         if endpoint == "embeddings":
             if kind != "embedding":
-                raise APIError(400, f"The model `{name}` is not an embedding model; use e.g. `text-embedding-3-small`.",
-                               f"模型 `{name}` 不是嵌入（embedding）模型，请改用例如 `text-embedding-3-small`。",
-                               param="model", code="invalid_value")
+                raise wrong_model_kind(name, "embedding")
             return self.embedding
         if kind == "embedding":
-            raise APIError(400, f"The model `{name}` is an embedding model and cannot generate text.",
-                           f"模型 `{name}` 是嵌入模型，不能生成文本。", param="model", code="invalid_value")
+            raise wrong_model_kind(name, "text")
         if endpoint == "completions" and kind == "chat" and name != self.chat.id:
             raise model_not_found(
                 name, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",

@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .chat_service import new_id
 from .errors import invalid
-from .schema import json_type
+from .planning import new_id
 
 
 def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -26,20 +25,13 @@ def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     inp = body["input"]
     if isinstance(inp, str):
         messages.append({"role": "user", "content": inp})
-    else:
-        for i, item in enumerate(inp):
-            p = f"input[{i}]"
-            if not isinstance(item, dict):
-                raise invalid(f"Invalid type for '{p}': expected an object, but got {json_type(item)} instead.",
-                              f"'{p}' 必须是对象。", param=p, code="invalid_type")
-            if item.get("type", "message") != "message":
-                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in 'input'.",
-                              f"离线服务器的 input 只接受 message 类型的条目。", param=f"{p}.type", code="invalid_value")
-            content = item.get("content")
+    else:  # validated by specs_responses.check_input: message items only
+        for item in inp:
+            content = item["content"]
             if isinstance(content, list):
-                content = [{"type": "text", "text": part.get("text")} if isinstance(part, dict) and part.get("type") in ("input_text", "output_text", "text") else part
+                content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
                            for part in content]
-            messages.append({"role": item.get("role"), "content": content})
+            messages.append({"role": item["role"], "content": content})
     chat: dict[str, Any] = {"model": body["model"], "messages": messages}
     for key in ("temperature", "top_p", "stream"):
         if key in body:

@@ -10,11 +10,13 @@ import os
 import socket
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ..paths import cache_dir
-from .app import ServerConfig, State, create_app
+from .app import create_app
+from .config import ServerConfig
+from .middleware import RequestIdFilter
 from .model_fetch import ModelUnavailable, ensure_chat_model
+from .state import State
 
 
 def is_loopback(host: str) -> bool:
@@ -44,8 +46,8 @@ def default_db_path() -> str:
 
 
 def build_state(config: ServerConfig) -> State:
-    from .chat_engine import ChatEngine
-    from .embedder import Embedder
+    from .engines.encoder import EncoderLoader
+    from .engines.llama import ChatEngine
     from .store import CompletionStore
 
     if config.model_path:
@@ -55,14 +57,21 @@ def build_state(config: ServerConfig) -> State:
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
-    embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
-    return State(config, engine, embedder, store)
+    return State(config, engine, EncoderLoader(), store)
+
+
+def configure_logging() -> None:
+    """Every log line carries the id of the request it belongs to (the x-request-id header)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 def serve(config: ServerConfig) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     refusal = unsafe_bind_message(config)
     if refusal:

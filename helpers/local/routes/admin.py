@@ -1,0 +1,29 @@
+"""GET /health (open: what get_client() checks) and GET /v1/admin/usage (admin key)."""
+from __future__ import annotations
+
+import os
+import time
+
+import anyio
+from fastapi import APIRouter
+
+from ..config import SERVICE_NAME
+
+
+def router(state, pipeline) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/health")
+    async def health():
+        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
+                "embedding_model": state.registry.embedding.id, "embeddings_ready": state.encoder.ready, "auth": state.keys.enabled,
+                "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
+
+    @r.get("/v1/admin/usage")
+    async def admin_usage():
+        report = state.usage.report(state.keys.names)
+        report["queue"] = state.scheduler.snapshot()
+        report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
+        return report
+
+    return r
