@@ -92,18 +92,19 @@ class ModelRegistry:
     def model_objects(self) -> list[dict]:
         objs = []
         for m in self.local_models():
-            objs.append({"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by,
-                         "kind": m.kind, "aliases": list(m.aliases)})
-            for alias in m.aliases:
-                objs.append(self.model_object(alias))
+            objs.append(self.model_object(m.id))
+            objs.extend(self.model_object(alias) for alias in m.aliases)
         return objs
 
     def model_object(self, name: str) -> dict:
+        """Exactly the API's Model fields; which local model serves an alias is told by /health (describe)."""
         kind = self.kind_of(name)
         if kind in (None, "real-api-only"):
             raise model_not_found(name)
         served = self.embedding if kind == "embedding" else self.chat
-        if name == served.id:
-            return {"id": served.id, "object": "model", "created": served.created, "owned_by": served.owned_by,
-                    "kind": served.kind, "aliases": list(served.aliases)}
-        return {"id": name, "object": "model", "created": served.created, "owned_by": "local-alias", "served_by": served.id}
+        owner = served.owned_by if name == served.id else "local-alias"
+        return {"id": name, "object": "model", "created": served.created, "owned_by": owner}
+
+    def describe(self) -> dict:
+        """The local models and the API names each one answers to (for /health)."""
+        return {m.kind: {"id": m.id, "aliases": list(m.aliases)} for m in self.local_models()}

@@ -17,6 +17,7 @@ def router(state, pipeline) -> APIRouter:
     async def health():
         return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
                 "embedding_model": state.registry.embedding.id, "embeddings_ready": state.encoder.ready, "auth": state.keys.enabled,
+                "models": state.registry.describe(),
                 "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 
     @r.get("/v1/admin/usage")
