@@ -51,7 +51,7 @@ class ServerConfig:
     keys: list[KeyEntry] = field(default_factory=list)
     admin_keys: list[str] = field(default_factory=list)
     parallel: int = 4
-    model_path: str | None = None
+    model: str | None = None  # a catalogue name (qwen0.5b, qwen1.5b, smollm2) or a GGUF path; None: COURSE_LOCAL_MODEL or the default
     ctx_per_slot: int = DEFAULT_CTX_PER_SLOT
     threads: int | None = None
     rpm: int | None = None
@@ -64,6 +64,7 @@ class ServerConfig:
     db_path: str | None = None
     retention_days: float = 30.0
     log_prompts: bool = False
+    idle_timeout_min: float = 0.0  # exit after this long without requests (0: never; get_client's servers use 30)
 
 
 class State:
@@ -86,6 +87,19 @@ class State:
         self.streams: set[ThreadStream] = set()
         self.shutting_down = False
         self.started = time.time()
+        self.last_activity = time.monotonic()
+        self.model_note: str | None = None
+        self.model_name: str | None = None  # the catalogue name (qwen0.5b ...), None for a GGUF given by path
+
+    def touch(self) -> None:
+        """A request arrived: the idle clock starts again."""
+        self.last_activity = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        snap = self.scheduler.snapshot()
+        if snap["busy"] or snap["waiting"] or self.streams:
+            return 0.0
+        return time.monotonic() - self.last_activity
 
     @property
     def embedder(self) -> Embedder:
@@ -237,6 +251,7 @@ class GateMiddleware:
         except APIError as e:
             return await _error_response(e)(scope, receive, send)
         scope.setdefault("state", {})["who"] = who
+        self.state.touch()
         status = [500]
 
         async def send_wrapper(message):
@@ -349,6 +364,9 @@ def create_app(state: State) -> FastAPI:
     @app.get("/health")
     async def health():
         return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
+                "chat_model_name": state.model_name, "chat_model_file": state.engine.model_path.name,
+                "chat_model_note": state.model_note, "idle_timeout_min": state.config.idle_timeout_min,
+                "idle_s": round(state.idle_seconds(), 1),
                 "embedding_model": EMBEDDING_MODEL_ID, "embeddings_ready": state._embedder.done(), "auth": state.keys.enabled,
                 "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 

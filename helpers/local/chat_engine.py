@@ -54,12 +54,12 @@ def llama_params(model_path: str | Path, *, parallel: int = 4, ctx_per_slot: int
 class ChatEngine:
     """One GGUF chat model served by llama.cpp with `parallel` slots."""
 
-    def __init__(self, model_path: str | Path, *, parallel: int = 4, ctx_per_slot: int = DEFAULT_CTX_PER_SLOT,
-                 threads: int | None = None):
+    def __init__(self, model_path: str | Path, *, model_id: str | None = None, parallel: int = 4,
+                 ctx_per_slot: int = DEFAULT_CTX_PER_SLOT, threads: int | None = None):
         import xllamacpp as xlc
 
         self.model_path = Path(model_path)
-        self.model_id = self.model_path.stem.replace(".", "-")
+        self.model_id = model_id or self.model_path.stem.lower()
         self.parallel = parallel
         self._internal_key = secrets.token_urlsafe(24)
         params = llama_params(self.model_path, parallel=parallel, ctx_per_slot=ctx_per_slot, threads=threads)

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..paths import cache_dir
 from .app import ServerConfig, State, create_app
-from .model_fetch import ModelUnavailable, ensure_chat_model
+from .model_fetch import ModelUnavailable, resolve_model
 
 
 def is_loopback(host: str) -> bool:
@@ -48,15 +48,32 @@ def build_state(config: ServerConfig) -> State:
     from .embedder import Embedder
     from .store import CompletionStore
 
-    if config.model_path:
-        os.environ["COURSE_LOCAL_MODEL"] = config.model_path
-    model_path = ensure_chat_model(progress=True)
-    engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
+    chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
+    if chosen.note:
+        print(chosen.note, file=sys.stderr, flush=True)
+    engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot,
+                        threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
     embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
-    return State(config, engine, embedder, store)
+    state = State(config, engine, embedder, store)
+    state.model_note = chosen.note
+    state.model_name = chosen.known.name if chosen.known else None
+    return state
+
+
+async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
+    """Exit after `idle_timeout_min` without requests, so a server that get_client()
+    started in the background does not hold half a gigabyte until the next reboot."""
+    limit = state.config.idle_timeout_min * 60
+    while limit > 0 and not server.should_exit:
+        await asyncio.sleep(min(check_every, limit))
+        if state.idle_seconds() >= limit:
+            print(f"No requests for {state.config.idle_timeout_min:g} min: stopping. / "
+                  f"{state.config.idle_timeout_min:g} 分钟没有请求：服务器自动停止。", flush=True)
+            state.begin_shutdown()
+            server.should_exit = True
 
 
 def serve(config: ServerConfig) -> int:
@@ -85,7 +102,11 @@ def serve(config: ServerConfig) -> int:
 
         async def serve(self, sockets=None):
             self._course_loop = asyncio.get_running_loop()
-            await super().serve(sockets)
+            watch = asyncio.create_task(idle_watch(state, self))
+            try:
+                await super().serve(sockets)
+            finally:
+                watch.cancel()
 
         async def shutdown(self, sockets=None):
             await super().shutdown(sockets)
