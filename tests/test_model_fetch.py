@@ -194,6 +194,6 @@ def test_fetch_command_reports_the_ready_model():
     assert p.returncode == 0, p.stderr[-1500:]
     path = KNOWN_MODELS["qwen0.5b"].path
     assert p.stdout.splitlines() == [
-        f"Chat model ready / 对话模型已就绪: qwen2.5-coder-0.5b-instruct-q4_k_m ({path})",
+        f"Chat model ready / 聊天模型已就绪: qwen2.5-coder-0.5b-instruct-q4_k_m ({path})",
         "tiktoken encodings ready / tiktoken 编码已就绪: cl100k_base, o200k_base",
     ]

@@ -32,7 +32,7 @@ def test_health_models_and_status_name_the_model_serving():
         assert p.returncode == 0
         lines = p.stdout.splitlines()
         assert lines[0] == f"Offline server running on http://127.0.0.1:{srv.port}/v1 (pid {health['pid']}) / 离线服务器正在运行"
-        assert lines[1] == ("  chat model 对话模型: smollm2-135m-instruct-q4_1 · embeddings 嵌入: "
+        assert lines[1] == ("  chat model 聊天模型: smollm2-135m-instruct-q4_1 · embeddings 嵌入: "
                             "universal-sentence-encoder-multilingual-3")
         assert lines[2].endswith("runs until stopped / 一直运行直到手动停止")
         p = cli("stop", port=srv.port)

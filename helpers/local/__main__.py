@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--idle-timeout", type=float, default=0.0, metavar="MIN",
                    help="stop after MIN minutes without requests (default 0: never; get_client() starts servers with 30)")
 
-    f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线对话模型")
+    f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线聊天模型")
     f.add_argument("--model", default=None, metavar="NAME",
                    help=f"{MODEL_CHOICES} (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
     f.add_argument("--from", dest="source", default=None, metavar="DIR_OR_FILE",
@@ -99,7 +99,7 @@ def _fetch(args) -> int:
         return 3
     if chosen.note:
         print(chosen.note)
-    print(f"Chat model ready / 对话模型已就绪: {chosen.model_id} ({chosen.path})")
+    print(f"Chat model ready / 聊天模型已就绪: {chosen.model_id} ({chosen.path})")
     print("tiktoken encodings ready / tiktoken 编码已就绪:", ", ".join(install_offline_encodings()))
     return 0
 

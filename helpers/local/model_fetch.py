@@ -50,7 +50,7 @@ def _resolve_path(path: Path) -> ChosenModel:
         raise ModelUnavailable(
             f"The chat model {path} is not a file. Use one of {known_names()} or a path to a .gguf file "
             "(--model or COURSE_LOCAL_MODEL). / "
-            f"对话模型 {path} 不是文件。请使用 {known_names()} 之一，或一个 .gguf 文件的路径（--model 或 COURSE_LOCAL_MODEL）。")
+            f"聊天模型 {path} 不是文件。请使用 {known_names()} 之一，或一个 .gguf 文件的路径（--model 或 COURSE_LOCAL_MODEL）。")
     check_header(path)
     known = BY_SHA256.get(cached_sha256(path, _models_dir()))
     if known:
@@ -70,7 +70,7 @@ def resolve_model(value: str | None = None) -> ChosenModel:
     if not known.path.is_file():
         raise ModelUnavailable(
             f"The offline chat model {known.name} ({known.size_mb} MB) is not downloaded yet. Run: {_fetch_command(known.name)} / "
-            f"离线对话模型 {known.name}（{known.size_mb} MB）还没有下载。请运行：{_fetch_command(known.name)}")
+            f"离线聊天模型 {known.name}（{known.size_mb} MB）还没有下载。请运行：{_fetch_command(known.name)}")
     if cached_sha256(known.path, _models_dir()) != known.sha256:
         raise ModelUnavailable(
             f"The cached file of {known.name} is damaged (sha256 mismatch). Run again: {_fetch_command(known.name)} / "
