@@ -75,6 +75,18 @@ def _keys(args) -> int:
     return 0
 
 
+def _install_lab_settings() -> None:
+    """Turn off JupyterLab's news prompt for this venv (see helpers/jupyter_settings.py); never fails fetch."""
+    from ..jupyter_settings import install_lab_settings
+
+    try:
+        path = install_lab_settings()
+    except (ImportError, OSError) as e:
+        print(f"JupyterLab settings not written ({e}). / 未能写入 JupyterLab 设置。", file=sys.stderr)
+        return
+    print(f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "fetch":
@@ -88,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         print(f"Chat model ready / 对话模型已就绪: {path.name}")
         print("tiktoken encodings ready / tiktoken 编码已就绪:", ", ".join(install_offline_encodings()))
+        _install_lab_settings()
         return 0
     if args.command == "keys":
         return _keys(args)
