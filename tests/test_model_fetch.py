@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.jupyter_settings import install_lab_settings
 from helpers.local import model_catalog, model_fetch
 from helpers.local.gguf_header import NotAGGUF, read_header
 from helpers.local.model_catalog import KNOWN_MODELS, KnownModel
@@ -189,6 +190,10 @@ def test_serve_refuses_a_missing_model_without_falling_back(tmp_path):
     assert "fetch --model qwen1.5b" in p.stderr and "还没有下载" in p.stderr
 
 
+def lab_settings_file() -> Path:
+    return install_lab_settings()  # idempotent: returns where fetch writes the file
+
+
 def test_fetch_command_reports_the_ready_model():
     p = subprocess.run([sys.executable, "-m", "helpers.local", "fetch"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, p.stderr[-1500:]
@@ -196,4 +201,5 @@ def test_fetch_command_reports_the_ready_model():
     assert p.stdout.splitlines() == [
         f"Chat model ready / 聊天模型已就绪: qwen2.5-coder-0.5b-instruct-q4_k_m ({path})",
         "tiktoken encodings ready / tiktoken 编码已就绪: cl100k_base, o200k_base",
+        f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {lab_settings_file()}",
     ]

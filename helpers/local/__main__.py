@@ -101,6 +101,7 @@ def _fetch(args) -> int:
         print(chosen.note)
     print(f"Chat model ready / 聊天模型已就绪: {chosen.model_id} ({chosen.path})")
     print("tiktoken encodings ready / tiktoken 编码已就绪:", ", ".join(install_offline_encodings()))
+    _install_lab_settings()
     return 0
 
 
@@ -113,6 +114,18 @@ def _purge(args) -> int:
     store.close()
     print(f"Deleted {n} stored completions. / 已删除 {n} 条保存的补全。")
     return 0
+
+
+def _install_lab_settings() -> None:
+    """Turn off JupyterLab's news prompt for this venv (see helpers/jupyter_settings.py); never fails fetch."""
+    from ..jupyter_settings import install_lab_settings
+
+    try:
+        path = install_lab_settings()
+    except (ImportError, OSError) as e:
+        print(f"JupyterLab settings not written ({e}). / 未能写入 JupyterLab 设置。", file=sys.stderr)
+        return
+    print(f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {path}")
 
 
 def main(argv: list[str] | None = None) -> int:

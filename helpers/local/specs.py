@@ -36,7 +36,7 @@ def _text_of_parts(parts: list[Any], param: str, allowed: tuple[str, ...]) -> st
         if kind in ("image_url", "input_image", "input_audio", "file", "input_file"):
             raise invalid(
                 f"Invalid content type. {kind} is not supported by the offline course server (its chat model reads text only). {REAL_API_HINT_EN}",
-                f"离线课程服务器不支持 {kind} 类型的内容（它的对话模型只读文本）。{REAL_API_HINT_ZH}",
+                f"离线课程服务器不支持 {kind} 类型的内容（它的聊天模型只读文本）。{REAL_API_HINT_ZH}",
                 param=f"{p}.type", code="invalid_value")
         require(kind in allowed, f"Invalid value: '{kind}'. Supported values are: " + ", ".join(f"'{a}'" for a in allowed) + ".",
                 f"'{p}.type' 取值无效：'{kind}'。", param=f"{p}.type", code="invalid_value")
