@@ -114,6 +114,21 @@ class _RestartingTransport(httpx2.HTTPTransport):
             return super().handle_request(request)
 
 
+def _model_mismatch(health: dict | None) -> str | None:
+    """A server already running (started earlier, maybe by another notebook) keeps its
+    model; say so when COURSE_LOCAL_MODEL now asks for another one."""
+    wanted = os.environ.get("COURSE_LOCAL_MODEL", "").strip()
+    if not health or not wanted:
+        return None
+    serving = {health.get("chat_model_name"), health.get("chat_model_file")}
+    if wanted.lower() in serving or Path(wanted).name in serving:
+        return None
+    return (f"Note: the running server serves {health.get('chat_model')}, not COURSE_LOCAL_MODEL={wanted}. "
+            "Run `python -m helpers.local stop`, then get_client() again. / "
+            f"提示：正在运行的服务器用的是 {health.get('chat_model')}，不是 COURSE_LOCAL_MODEL={wanted}。"
+            "请运行 `python -m helpers.local stop`，再调用一次 get_client()。")
+
+
 def _describe(backend: Backend, health: dict | None) -> str:
     names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务",
              "azure": "Azure OpenAI"}
@@ -148,6 +163,9 @@ def get_client(*, quiet: bool = False) -> openai.OpenAI:
     _last_backend = backend
     if not quiet:
         print(_describe(backend, health))
+        mismatch = _model_mismatch(health)
+        if mismatch:
+            print(mismatch)
     return client
 
 
