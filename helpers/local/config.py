@@ -26,6 +26,8 @@ DEFAULT_MAX_OUTPUT_TOKENS = 4096  # largest max_tokens accepted, like a model's 
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_RETENTION_DAYS = 30.0  # the API keeps stored completions 30 days
 MAX_LLAMA_THREADS = 8
+DEFAULT_IDLE_TIMEOUT_MIN = 0.0  # a server started by hand runs until stopped
+AUTO_START_IDLE_TIMEOUT_MIN = 30.0  # one get_client() started ends itself after this long unused (COURSE_IDLE_MINUTES)
 
 
 def port_from_env(env: Mapping[str, str] = os.environ, default: int = DEFAULT_PORT) -> int:
@@ -42,7 +44,7 @@ class ServerConfig:
     keys: list = field(default_factory=list)  # list[keys.KeyEntry]
     admin_keys: list[str] = field(default_factory=list)
     parallel: int = DEFAULT_PARALLEL
-    model_path: str | None = None
+    model: str | None = None  # a catalogue name (qwen0.5b, qwen1.5b, smollm2) or a GGUF path; None: COURSE_LOCAL_MODEL or the default
     ctx_per_slot: int = DEFAULT_CTX_PER_SLOT
     threads: int | None = None
     rpm: int | None = None
@@ -55,3 +57,4 @@ class ServerConfig:
     db_path: str | None = None
     retention_days: float = DEFAULT_RETENTION_DAYS
     log_prompts: bool = False
+    idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)

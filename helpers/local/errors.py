@@ -138,7 +138,7 @@ def invalid_query_value(param: str, en: str, zh: str, code: str = "invalid_value
 
 def media_not_supported(kind: str, param: str) -> APIError:
     return invalid(f"Invalid content type. {kind} is not supported by the offline course server (its chat model reads text only). {REAL_API_HINT_EN}",
-                   f"离线课程服务器不支持 {kind} 类型的内容（它的对话模型只读文本）。{REAL_API_HINT_ZH}", param=param, code="invalid_value")
+                   f"离线课程服务器不支持 {kind} 类型的内容（它的聊天模型只读文本）。{REAL_API_HINT_ZH}", param=param, code="invalid_value")
 
 
 # ---- HTTP routing ----------------------------------------------------------------

@@ -75,6 +75,7 @@ class GateMiddleware:
         if declared and declared.isdigit() and int(declared) > limit:
             self.state.usage.request(who, 413)
             return await send_error(send, errors.request_too_large(limit), id_header)
+        self.state.touch()
         state = scope.setdefault("state", {})
         state["who"] = who
         status = [500]

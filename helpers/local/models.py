@@ -86,7 +86,7 @@ class ModelRegistry:
         if endpoint in ("chat", "responses") and kind == "completion":
             raise model_not_found(
                 name, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
-                "这不是对话模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
+                "这不是聊天模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
         return self.chat
 
     def model_objects(self) -> list[dict]:

@@ -36,6 +36,19 @@ class State:
         self.encoder_threads = anyio.CapacityLimiter(2)
         self.shutting_down = False
         self.started = time.time()
+        self.last_activity = time.monotonic()
+        self.model_note: str | None = None
+        self.model_name: str | None = None  # the catalogue name (qwen0.5b ...), None for a GGUF given by path
+
+    def touch(self) -> None:
+        """A request arrived: the idle clock starts again."""
+        self.last_activity = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        snap = self.scheduler.snapshot()
+        if snap["busy"] or snap["waiting"] or self.runner.streams:
+            return 0.0
+        return time.monotonic() - self.last_activity
 
     def begin_shutdown(self) -> None:
         """Called on SIGINT/SIGTERM before connections are drained."""

@@ -62,12 +62,12 @@ class ChatEngine:
     Requests are OpenAI chat/completions request bodies; results and stream chunks
     carry only OpenAI fields (`choices`, `usage`)."""
 
-    def __init__(self, model_path: str | Path, *, parallel: int = DEFAULT_PARALLEL, ctx_per_slot: int = DEFAULT_CTX_PER_SLOT,
-                 threads: int | None = None):
+    def __init__(self, model_path: str | Path, *, model_id: str | None = None, parallel: int = DEFAULT_PARALLEL,
+                 ctx_per_slot: int = DEFAULT_CTX_PER_SLOT, threads: int | None = None):
         import xllamacpp as xlc
 
         self.model_path = Path(model_path)
-        self.model_id = self.model_path.stem.replace(".", "-")
+        self.model_id = model_id or self.model_path.stem.lower()
         self.parallel = parallel
         self._internal_key = secrets.token_urlsafe(24)
         params = llama_params(self.model_path, parallel=parallel, ctx_per_slot=ctx_per_slot, threads=threads)
