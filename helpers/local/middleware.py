@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextvars
 import logging
 import secrets
+import time
 
 from . import errors
 
+log = logging.getLogger("helpers.local.requests")
 OPEN_PATHS = ("/health", "/openapi.json")
 ADMIN_PREFIX = "/v1/admin/"
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -89,11 +91,14 @@ class GateMiddleware:
                 status[0] = message["status"]
             await send(message)
 
+        started = time.perf_counter()
         try:
             await self.app(scope, _capped(receive, limit), _with_headers(send_counting, extra_headers))
         finally:
             if who != "admin":
                 self.state.usage.request(who, status[0])
+            # A line per failed request (never its content): the id ties a learner's error to the log.
+            log.log(logging.INFO if status[0] >= 400 else logging.DEBUG, "%s %s %d %.0f ms", scope["method"], path, status[0], (time.perf_counter() - started) * 1000)
 
 
 def _latin1(value: bytes | None) -> str | None:

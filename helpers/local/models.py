@@ -12,12 +12,23 @@ from dataclasses import dataclass
 
 from .errors import model_not_found, real_api_only, wrong_model_kind
 
-CHAT_FAMILIES = (
-    "gpt-4o-mini", "gpt-4o", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
-    "gpt-4.5-preview", "gpt-4-turbo", "gpt-4-turbo-preview", "gpt-4", "gpt-4-32k",
-    "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "o1", "o1-mini", "o1-preview", "o3-mini", "o3", "o4-mini",
-    "gpt-5", "gpt-5-mini", "gpt-5-nano",
-)
+
+
+def sdk_chat_model_names() -> tuple[str, ...]:
+    """Every chat model name in the installed openai SDK's own `ChatModel` type (dated
+    snapshots included), so upgrading the SDK brings the new names with it. Audio models
+    are left out: they need audio, which the offline server does not have."""
+    import typing
+
+    from openai.types.shared.chat_model import ChatModel
+
+    return tuple(n for n in typing.get_args(ChatModel) if "audio" not in n)
+
+
+# Older names the current SDK no longer lists but course material may still use.
+RETIRED_CHAT_NAMES = ("gpt-4.5-preview",)
+CHAT_FAMILIES = tuple(dict.fromkeys(sdk_chat_model_names() + RETIRED_CHAT_NAMES))
+_CHAT = frozenset(CHAT_FAMILIES)
 # Legacy completion models: served on /v1/completions only, as in the real API.
 COMPLETION_FAMILIES = ("gpt-3.5-turbo-instruct", "davinci-002", "babbage-002")
 EMBEDDING_FAMILIES = ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
@@ -56,7 +67,7 @@ class ModelRegistry:
 
     def kind_of(self, name: str) -> str | None:
         fam = family_of(name)
-        if name == self.chat.id or fam in CHAT_FAMILIES:
+        if name == self.chat.id or name in _CHAT or fam in _CHAT:
             return "chat"
         if fam in COMPLETION_FAMILIES:
             return "completion"

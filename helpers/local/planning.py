@@ -34,6 +34,7 @@ class Plan:
     include_usage: bool
     id: str
     prompts: list[str] = field(default_factory=list)  # the prompt text of each request (limits, echo)
+    fingerprint: str = ""  # system_fingerprint: the local backend and model
     created: int = field(default_factory=lambda: int(time.time()))
 
     @property
@@ -126,7 +127,7 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
         base["stream_options"] = {"include_usage": True}  # always counted; shown only if asked
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     prompt_texts = [m.get("content") or "" for m in messages]
-    return Plan(_fan_out(base, body.get("n", 1)), model_id, stream, include_usage, new_id(id_prefix), prompt_texts)
+    return Plan(_fan_out(base, body.get("n", 1)), model_id, stream, include_usage, new_id(id_prefix), prompt_texts, engine.fingerprint)
 
 
 def _fit_context(messages: list[dict[str, Any]], requested: int | None, engine: ChatEngine, default_max_tokens: int) -> int:
@@ -170,7 +171,7 @@ def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine, out
         for r in reqs:
             r["stream"] = True
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    return Plan(reqs, model_id, stream, include_usage, new_id("cmpl"), [r["prompt"] for r in reqs])
+    return Plan(reqs, model_id, stream, include_usage, new_id("cmpl"), [r["prompt"] for r in reqs], engine.fingerprint)
 
 
 def estimate_prompt_tokens(texts: list[str]) -> int:

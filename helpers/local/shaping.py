@@ -10,9 +10,6 @@ from typing import Any
 
 from .planning import Plan
 
-SYSTEM_FINGERPRINT = "fp_offline_llamacpp"
-
-
 def chat_usage(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One usage for n choices of one prompt: the prompt counts once, every completion token counts."""
     prompt = max((u.get("prompt_tokens", 0) for u in parts), default=0)
@@ -46,7 +43,7 @@ def chat_completion(plan: Plan, results: list[dict[str, Any]]) -> dict[str, Any]
         c["message"] = msg
         choices.append(c)
     return {**_envelope(plan, "chat.completion"), "choices": choices, "usage": chat_usage([r.get("usage") or {} for r in results]),
-            "service_tier": "default", "system_fingerprint": SYSTEM_FINGERPRINT}
+            "service_tier": "default", "system_fingerprint": plan.fingerprint}
 
 
 def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -60,12 +57,12 @@ def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | 
             delta["content"] = ""
             delta["refusal"] = None
         out_choices.append({"index": index, "delta": delta, "logprobs": c.get("logprobs"), "finish_reason": c.get("finish_reason")})
-    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": SYSTEM_FINGERPRINT,
+    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint,
             "choices": out_choices}
 
 
 def usage_chunk(plan: Plan, usages: list[dict[str, Any]]) -> dict[str, Any]:
-    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": SYSTEM_FINGERPRINT,
+    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint,
             "choices": [], "usage": chat_usage(usages)}
 
 
@@ -76,14 +73,14 @@ def text_completion(plan: Plan, results: list[dict[str, Any]], echo: bool) -> di
         choices.append({"text": (p if echo else "") + (c.get("text") or ""), "index": i, "logprobs": None,
                         "finish_reason": c.get("finish_reason")})
     return {**_envelope(plan, "text_completion"), "choices": choices,
-            "usage": completion_usage([r.get("usage") or {} for r in results]), "system_fingerprint": SYSTEM_FINGERPRINT}
+            "usage": completion_usage([r.get("usage") or {} for r in results]), "system_fingerprint": plan.fingerprint}
 
 
 def completion_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | None:
     if not raw.get("choices"):
         return None
     c = raw["choices"][0]
-    return {**_envelope(plan, "text_completion"), "system_fingerprint": SYSTEM_FINGERPRINT,
+    return {**_envelope(plan, "text_completion"), "system_fingerprint": plan.fingerprint,
             "choices": [{"text": c.get("text") or "", "index": index, "logprobs": None, "finish_reason": c.get("finish_reason")}]}
 
 

@@ -151,11 +151,17 @@ COMPLETION_FIELDS = {
     **SAMPLING,
 }
 
+def _check_embedding_input(value: Any, param: str) -> None:
+    """At most 2048 inputs per request; a flat list of ints is one token-id input (its own limit: 8191)."""
+    if isinstance(value, list) and not all(isinstance(t, int) for t in value):
+        require(len(value) <= MAX_EMBEDDING_INPUTS, lambda: errors.array_too_long(param, MAX_EMBEDDING_INPUTS, len(value)))
+
+
 # A string, a list of token ids, or a list of strings or of token-id lists (routes.embeddings.normalize_input).
 EMBEDDING_ITEM = F(("string", "integer", "array"), minimum=0, items=F(("integer",), minimum=0))
 EMBEDDING_FIELDS = {
     "model": F(("string",), required=True),
-    "input": F(("string", "array"), required=True, max_items=MAX_EMBEDDING_INPUTS, items=EMBEDDING_ITEM),
+    "input": F(("string", "array"), required=True, items=EMBEDDING_ITEM, check=_check_embedding_input),
     "encoding_format": F(("string",), enum=("float", "base64")),
     "dimensions": F(("integer",), minimum=1),
     "user": F(("string",)),

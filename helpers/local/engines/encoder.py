@@ -30,12 +30,13 @@ class _CountingTokenizer:
     def __init__(self, tokenizer):
         self._tokenizer = tokenizer
         self.counts: list[int] = []
+        self.unchecked: frozenset[int] = frozenset()  # inputs whose length was checked before (token ids)
 
     def encode(self, text, out_type=int, add_bos=True, add_eos=True):
         ids = self._tokenizer.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
         n = len(ids) - int(add_bos) - int(add_eos)
-        if n > MAX_INPUT_TOKENS:
-            i = len(self.counts)
+        i = len(self.counts)
+        if n > MAX_INPUT_TOKENS and i not in self.unchecked:
             raise errors.context_length_exceeded(MAX_INPUT_TOKENS, n, param="input", what_en=f"input[{i}]", what_zh=f"input[{i}] ")
         self.counts.append(n)
         return ids
@@ -57,12 +58,14 @@ class Encoder:
         self._lock = threading.Lock()
         self.embed(["warm up"])
 
-    def embed(self, texts: list[str]) -> tuple[np.ndarray, int]:
-        """Return (vectors, total input tokens); an input over the per-input limit is a 400."""
+    def embed(self, texts: list[str], unchecked: frozenset[int] = frozenset()) -> tuple[np.ndarray, list[int]]:
+        """Return (vectors, tokens of each input); an input over the per-input limit is a 400
+        (except the `unchecked` ones: token-id inputs, whose limit is in the API's own tokens)."""
         with self._lock:
             self._tokens.counts = []
+            self._tokens.unchecked = unchecked
             vectors = self._model.encode(texts)
-            return np.asarray(vectors, dtype=np.float32), sum(self._tokens.counts)
+            return np.asarray(vectors, dtype=np.float32), list(self._tokens.counts)
 
 
 class EncoderLoader:

@@ -14,6 +14,7 @@ objects become `APIError`s, so no llama.cpp detail reaches the routes.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Callable
@@ -68,6 +69,8 @@ class ChatEngine:
 
         self.model_path = Path(model_path)
         self.model_id = model_id or self.model_path.stem.lower()
+        # `system_fingerprint` names the backend and the local model that answered (the API's is an opaque fp_...).
+        self.fingerprint = "fp_llamacpp_" + re.sub(r"[^a-z0-9.]+", "-", self.model_path.stem.lower())
         self.parallel = parallel
         self._internal_key = secrets.token_urlsafe(24)
         params = llama_params(self.model_path, parallel=parallel, ctx_per_slot=ctx_per_slot, threads=threads)
