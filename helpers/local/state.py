@@ -12,6 +12,7 @@ from .engines.encoder import EncoderLoader
 from .engines.llama import ChatEngine
 from .gate import KeyRing, Limits
 from .models import ModelRegistry
+from .response_store import ResponseStore
 from .runner import Runner
 from .scheduler import FairScheduler
 from .store import CompletionStore
@@ -24,6 +25,7 @@ class State:
         self.engine = engine
         self.encoder = encoder
         self.store = store
+        self.responses = ResponseStore(store.db, config.retention_days)
         self.registry = ModelRegistry(engine.model_id, ENCODER_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
