@@ -112,15 +112,16 @@ def _fetch(args) -> int:
 
 
 def _purge(args) -> int:
+    from .conversation_store import ConversationStore
     from .response_store import ResponseStore
     from .server import default_db_path
     from .store import CompletionStore
 
     store = CompletionStore(args.db or default_db_path())
-    responses = ResponseStore(store.db)
-    n, r = store.purge_all(), responses.purge_all()
+    n, r, c = store.purge_all(), ResponseStore(store.db).purge_all(), ConversationStore(store.db).purge_all()
     store.close()
-    print(f"Deleted {n} stored completions and {r} stored responses. / 已删除 {n} 条保存的补全和 {r} 个保存的响应。")
+    print(f"Deleted {n} stored completions, {r} stored responses and {c} conversations. / "
+          f"已删除 {n} 条保存的补全、{r} 个保存的响应和 {c} 个对话。")
     return 0
 
 

@@ -16,7 +16,8 @@ log = logging.getLogger("helpers.local")
 
 
 def purge_once(state) -> None:
-    for what, store in (("stored completions", state.store), ("stored responses", state.responses)):
+    for what, store in (("stored completions", state.store), ("stored responses", state.responses),
+                        ("conversations", state.conversations)):
         purged = store.purge_expired()
         if purged:
             log.info("purged %d %s older than %g days", purged, what, state.config.retention_days)

@@ -43,7 +43,7 @@ class Plan:
         return sum(r["max_tokens"] for r in self.requests)
 
 
-def _engine_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def engine_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, m in enumerate(messages):
         # `developer` is the newer name of `system` (o1 and later); chat templates of
@@ -101,7 +101,7 @@ def _response_format(rf: dict[str, Any]) -> dict[str, Any] | None:
 
 def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int,
               id_prefix: str = "chatcmpl") -> Plan:
-    messages = _engine_messages(body["messages"])
+    messages = engine_messages(body["messages"])
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
         raise errors.json_mode_needs_json_word()

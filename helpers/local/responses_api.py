@@ -28,10 +28,10 @@ def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return messages
 
 
-def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The input as the API's items (what GET /v1/responses/{id}/input_items lists)."""
+def items_from_input(value: Any) -> list[dict[str, Any]]:
+    """An `input` (or a conversation's `items`) as the API's stored items, each with its own id."""
     items = []
-    for m in input_messages(body):
+    for m in input_messages({"input": value}):
         content = m["content"]
         texts = [content] if isinstance(content, str) else [p.get("text") or p.get("refusal") or "" for p in content]
         if m["role"] == "assistant":
@@ -42,6 +42,22 @@ def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def messages_from_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored message items (a conversation) as chat messages: the conversation so far."""
+    out = []
+    for item in items:
+        if item.get("type") == "message":
+            text = "\n".join(p.get("text") or p.get("refusal") or "" for p in item.get("content") or [])
+            out.append({"role": item["role"], "content": text})
+    return out
+
+
+def conversation_id(body: dict[str, Any]) -> str | None:
+    """`conversation` is an id or {"id": ...}."""
+    conv = body.get("conversation")
+    return conv if isinstance(conv, str) or conv is None else conv["id"]
+
+
 def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A chat request for this response: its own instructions (never the previous response's),
     the conversation so far (`previous_response_id`), then this input."""
@@ -49,7 +65,7 @@ def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = No
     if body.get("instructions"):
         messages.append({"role": "developer", "content": body["instructions"]})
     messages += (history or []) + input_messages(body)
-    chat: dict[str, Any] = {"model": body["model"], "messages": messages}
+    chat: dict[str, Any] = {"model": body.get("model"), "messages": messages}
     for key in ("temperature", "top_p", "stream"):
         if key in body:
             chat[key] = body[key]
@@ -84,6 +100,7 @@ def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -
         "top_p": body.get("top_p", 1.0), "truncation": body.get("truncation", "disabled"), "background": bool(body.get("background")),
         "service_tier": "default", "prompt_cache_key": body.get("prompt_cache_key"), "safety_identifier": body.get("safety_identifier"),
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
+        "conversation": {"id": conversation_id(body)} if body.get("conversation") else None,
     }
 
 

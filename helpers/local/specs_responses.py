@@ -73,7 +73,11 @@ RESPONSES_FIELDS = {
     "text": TEXT_FORMAT,
     "user": F(("string",)),
     "previous_response_id": F(("string",)),
+    "conversation": F(("string", "object"), properties={"id": F(("string",), required=True)}),
 }
+# POST /v1/responses/input_tokens: the same request, every field optional, nothing generated.
+INPUT_TOKENS_FIELDS = {**{k: v for k, v in RESPONSES_FIELDS.items() if k not in ("stream", "store", "metadata", "user")},
+                       "model": F(("string",)), "input": F(("string", "array"), items=INPUT_ITEM, check=check_input)}
 RESPONSES_IGNORED = frozenset({
     "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
     "prompt_cache_key", "safety_identifier", "background", "stream_options",

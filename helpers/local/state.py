@@ -7,6 +7,7 @@ import anyio
 
 from . import errors
 from .config import ServerConfig
+from .conversation_store import ConversationStore
 from .engines.encoder import MODEL_ID as ENCODER_MODEL_ID
 from .engines.encoder import EncoderLoader
 from .engines.llama import ChatEngine
@@ -26,6 +27,7 @@ class State:
         self.encoder = encoder
         self.store = store
         self.responses = ResponseStore(store.db, config.retention_days)
+        self.conversations = ConversationStore(store.db, config.retention_days)
         self.registry = ModelRegistry(engine.model_id, ENCODER_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
