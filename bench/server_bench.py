@@ -163,9 +163,9 @@ def bench_model(name: str, quick: bool) -> None:
     reps = 2 if quick else 5
     levels = (1, 4) if quick else (1, 4, 16, 32)
 
-    import helpers  # noqa: F401
     import xllamacpp as xlc
 
+    import helpers  # noqa: F401
     from helpers.local.engines.llama import llama_params
     from helpers.local.model_fetch import fetch_model
 

@@ -1,7 +1,6 @@
 """Fixtures: the session's offline server (started in the root conftest.py), real SDK clients."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import openai
 import pytest
+from contract import assert_exact
 from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItemList
 from openai.types.responses import InputTokenCountResponse, Response
 
 from conftest import CHAT
-from contract import assert_exact
 
 
 def raw_json(call, *args, **kwargs):

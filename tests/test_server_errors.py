@@ -7,9 +7,9 @@ import sys
 import httpx
 import openai
 import pytest
+from server_proc import ROOT
 
 from conftest import CHAT, EMBED
-from server_proc import ROOT
 
 MSG = [{"role": "user", "content": "hi"}]
 

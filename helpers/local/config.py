@@ -5,11 +5,12 @@ The command line (`__main__.py`), `ServerConfig` and the client helpers
 changing a port or a limit is a one-line change. This module imports nothing
 from the server, so the notebooks' helpers may import it cheaply.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 # What /health says, so get_client() never mistakes another program on the port for ours.
 SERVICE_NAME = "openai-course-offline"

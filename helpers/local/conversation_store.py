@@ -4,6 +4,7 @@ A conversation holds items in order; `responses.create(conversation=...)` reads
 them as the conversation so far and appends its input and output items. Each key
 sees only its own conversations; retention applies as for stored completions.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,10 @@ class ConversationStore:
 
     def create(self, owner: str, metadata: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
         cid = new_id("conv", "_")
-        self.db.write("INSERT INTO conversations (id, owner, created, metadata) VALUES (?,?,?,?)",
-                      (cid, owner, int(time.time()), json.dumps(metadata, ensure_ascii=False)))
+        self.db.write(
+            "INSERT INTO conversations (id, owner, created, metadata) VALUES (?,?,?,?)",
+            (cid, owner, int(time.time()), json.dumps(metadata, ensure_ascii=False)),
+        )
         self.add_items(owner, cid, items)
         return self.get(owner, cid)
 
@@ -66,8 +69,7 @@ class ConversationStore:
         if self.get(owner, cid) is None:
             return None
         for item in items:
-            self.db.write("INSERT INTO conversation_items (id, conversation_id, item) VALUES (?,?,?)",
-                          (item["id"], cid, json.dumps(item, ensure_ascii=False)))
+            self.db.write("INSERT INTO conversation_items (id, conversation_id, item) VALUES (?,?,?)", (item["id"], cid, json.dumps(item, ensure_ascii=False)))
         return items
 
     def items(self, owner: str, cid: str) -> list[dict[str, Any]] | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import errors
 from .schema import F, require, type_name
-from .specs import METADATA, MEDIA_PARTS
+from .specs import MEDIA_PARTS, METADATA
 
 INPUT_ROLES = ("user", "assistant", "system", "developer")
 TEXT_PARTS = ("input_text", "output_text", "text", "refusal")

@@ -7,8 +7,7 @@ import anyio
 from fastapi import APIRouter, Request
 
 from .. import errors
-from ..planning import Plan, check_output_cap, plan_chat
-from ..planning import engine_messages
+from ..planning import Plan, check_output_cap, engine_messages, plan_chat
 from ..responses_api import ResponseEvents, conversation_id, from_chat, input_messages, items_from_input, messages_from_items, to_chat_body
 from ..schema import openapi_body
 from ..shaping import chat_completion, chat_usage
