@@ -27,10 +27,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from helpers.local.process import ServerProcess  # noqa: E402
 
 QUESTIONS = ["What is a token?", "Explain embeddings in one sentence.", "Name three colors.", "What is the capital of France?",
              "Write a haiku about rain.", "How do I keep an API key safe?"]

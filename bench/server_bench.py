@@ -28,10 +28,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from helpers.local.process import ServerProcess  # noqa: E402
 
 PARALLEL = 4
 MAX_TOKENS = 64
@@ -167,7 +166,7 @@ def bench_model(name: str, quick: bool) -> None:
     import helpers  # noqa: F401
     import xllamacpp as xlc
 
-    from helpers.local.chat_engine import llama_params
+    from helpers.local.engines.llama import llama_params
     from helpers.local.model_fetch import fetch_model
 
     model = fetch_model(name, progress=False).path

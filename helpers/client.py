@@ -19,11 +19,11 @@ import httpx2  # the HTTP library the openai SDK itself is built on (its transpo
 import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
-from .local import SERVICE_NAME
+from .local.config import AUTO_START_IDLE_TIMEOUT_MIN, SERVICE_NAME
 from .paths import cache_dir, repo_root
 
 START_TIMEOUT_S = 120
-DEFAULT_IDLE_MINUTES = 30  # an auto-started server ends itself after this long unused (COURSE_IDLE_MINUTES)
+DEFAULT_IDLE_MINUTES = AUTO_START_IDLE_TIMEOUT_MIN  # an auto-started server ends itself after this long unused (COURSE_IDLE_MINUTES)
 
 _last_backend: Backend | None = None
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import os
 import socket
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ..paths import cache_dir
-from .app import ServerConfig, State, create_app
+from .app import create_app
+from .config import ServerConfig
+from .middleware import RequestIdFilter
 from .model_fetch import ModelUnavailable, resolve_model
+from .state import State
 
 
 def is_loopback(host: str) -> bool:
@@ -44,8 +45,8 @@ def default_db_path() -> str:
 
 
 def build_state(config: ServerConfig) -> State:
-    from .chat_engine import ChatEngine
-    from .embedder import Embedder
+    from .engines.encoder import EncoderLoader
+    from .engines.llama import ChatEngine
     from .store import CompletionStore
 
     chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
@@ -56,11 +57,18 @@ def build_state(config: ServerConfig) -> State:
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
-    embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
-    state = State(config, engine, embedder, store)
+    state = State(config, engine, EncoderLoader(), store)
     state.model_note = chosen.note
     state.model_name = chosen.known.name if chosen.known else None
     return state
+
+
+def configure_logging() -> None:
+    """Every log line carries the id of the request it belongs to (the x-request-id header)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
@@ -79,7 +87,7 @@ async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
 def serve(config: ServerConfig) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     refusal = unsafe_bind_message(config)
     if refusal:
