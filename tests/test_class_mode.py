@@ -244,7 +244,7 @@ def test_sigkill_while_storing_loses_no_acknowledged_completion(tmp_path):
     threads = [threading.Thread(target=writer) for _ in range(4)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # generous: a busy machine answers slowly, the point is the kill
     while len(acked) < 12 and time.monotonic() < deadline:
         time.sleep(0.05)
     srv.proc.kill()  # SIGKILL, mid-write
