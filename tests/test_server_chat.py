@@ -77,6 +77,13 @@ def test_seed_and_temperature_zero_are_reproducible(client):
     assert penalised[0] and penalised[0] == penalised[1]
 
 
+def test_same_seed_same_text_when_the_prompt_is_cached(client):
+    """The second request finds its prompt in llama.cpp's KV cache; the sample must not change."""
+    kw = {"model": CHAT, "messages": [{"role": "user", "content": "Invent a name for a robot."}], "max_tokens": 15, "temperature": 1.0, "seed": 7}
+    answers = [client.chat.completions.create(**kw).choices[0].message.content for _ in range(3)]
+    assert answers[0] and answers.count(answers[0]) == 3, answers
+
+
 def test_n_choices_each_counted(client):
     r = client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Tell me a story."}], n=3, max_tokens=4, seed=1)
     assert [c.index for c in r.choices] == [0, 1, 2]

@@ -68,6 +68,10 @@ def _sampling(body: dict[str, Any]) -> dict[str, Any]:
     for key in ("presence_penalty", "frequency_penalty", "seed"):
         if key in body:
             req[key] = body[key]
+    if "seed" in body:
+        # llama.cpp reuses the KV cache of an earlier prompt by default; the reused logits are not
+        # bit-identical to freshly computed ones, so the same seed could sample another text.
+        req["cache_prompt"] = False
     stop = body.get("stop")
     if stop:
         req["stop"] = [stop] if isinstance(stop, str) else list(stop)
