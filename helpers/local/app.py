@@ -64,6 +64,7 @@ class ServerConfig:
     db_path: str | None = None
     retention_days: float = 30.0
     log_prompts: bool = False
+    collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
 
 
 class State:
@@ -287,6 +288,9 @@ def create_app(state: State) -> FastAPI:
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.course = state
     app.add_middleware(GateMiddleware, state=state)
+    from .dashboard import mount_dashboard
+
+    mount_dashboard(app, state)  # /admin and /course/v1/progress, in front of the gate
 
     def body_schema(fields) -> dict[str, Any]:
         return {"requestBody": {"required": True, "content": {"application/json": {"schema": openapi_schema(fields)}}}}
