@@ -92,8 +92,12 @@ def expired_cookie() -> str:
 
 
 def same_origin(headers: dict[str, str]) -> bool:
-    """A form post from this server's own page (or from a script, which sends no Origin)."""
+    """A form post from this server's own page, or from a script (no browser headers).
+
+    Browsers say where a request comes from in Sec-Fetch-Site; older ones only in
+    Origin (which is "null" under our no-referrer policy, so it cannot be trusted)."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == headers.get("host", "")
+    return origin is None or urlsplit(origin).netloc == headers.get("host", "")

@@ -15,6 +15,7 @@ from collections import Counter
 from urllib.parse import parse_qs
 
 import anyio
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route, Router
@@ -109,7 +110,7 @@ class Dashboard:
         return json.dumps(snap, ensure_ascii=False)
 
     async def snapshot_text(self) -> str:
-        """One shared snapshot for every viewer, rebuilt at most every FEED_MIN_GAP_S."""
+        """One shared snapshot for every viewer: rebuilt after a report, else at most every FEED_MIN_GAP_S."""
         if self._cached and time.monotonic() - self._cached[0] < FEED_MIN_GAP_S:
             return self._cached[1]
         text = await self._timed(self._build)
@@ -200,6 +201,7 @@ class Dashboard:
         except APIError as e:
             return _error(e)
         attempts = await self._timed(self.store.record, who, r.exercise, r.passed, r.attempt, r.answer)
+        self._cached = None  # the next snapshot shows it
         self.feed.bump()
         return JSONResponse({"object": "course.progress", "exercise": r.exercise, "passed": r.passed, "attempts": attempts,
                              "collect_answers": self.collect_answers})
@@ -238,6 +240,10 @@ class CourseRoutes:
 
         try:
             await self.dashboard.router(scope, receive, tracked)
+        except HTTPException as e:  # the router's own 405
+            method, path = scope.get("method"), scope["path"]
+            await _error(APIError(e.status_code, f"Not allowed to {method} on {path}.", f"{path} 不支持 {method} 方法。",
+                                  headers=dict(e.headers or {})))(scope, receive, send_with_headers)
         except Exception:  # a dashboard fault is logged and answered, never a crash
             log.exception("dashboard error")
             if not started:

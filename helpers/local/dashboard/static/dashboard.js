@@ -111,12 +111,8 @@
     var line = document.createElementNS(ns, "polyline");
     line.setAttribute("points", points.join(" "));
     line.setAttribute("class", "rate");
-    var label = document.createElementNS(ns, "text");
-    label.setAttribute("x", "6");
-    label.setAttribute("y", "18");
-    label.setAttribute("class", "axis");
-    label.textContent = max.toFixed(1) + " /s";
-    svg.replaceChildren(line, label);
+    svg.replaceChildren(line);
+    document.getElementById("chart-max").textContent = I.t("chartMax", { v: max.toFixed(1) });
   }
 
   function renderClass(c) {
