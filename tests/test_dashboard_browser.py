@@ -13,10 +13,9 @@ import time
 
 import httpx
 import pytest
+from server_proc import ROOT, ServerProcess
 from test_dashboard import ADMIN, bearer, run_check
 from test_site_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, Recorder, _require_browser
-
-from server_proc import ROOT, ServerProcess
 
 CLASS = ["张三", "李四", "王芳", "赵磊", "Ada", "Ben", "Chloé", "David"]
 DOCS_ASSETS = ROOT / "docs" / "assets"
