@@ -2,13 +2,20 @@
 
 Starts `python -m helpers.local serve` with one key per student, then every
 student loops for a fixed time: a streamed chat completion, an embeddings call,
-a short pause. Reports requests done, errors by status, dropped connections,
-p50/p95 time to first token, aggregate tokens/s, and the fairness spread
-(max/min completed requests per student).
+an exercise check reported to the teacher's dashboard, a short pause, while the
+teacher keeps the dashboard open (see class_dashboard.py). Reports requests
+done, errors by status, dropped connections, p50/p95 time to first token,
+aggregate tokens/s, the fairness spread (max/min completed requests per
+student), and the dashboard's cost.
+
+The dashboard's cost is measured against a baseline in the same run, on the
+same server: the first half runs the class alone, the second half the class
+with progress reports and the open dashboard.
 
 Targets on a 2-core machine (40 students): zero 5xx, zero dropped connections,
-every student served, fairness spread <= 2.
-Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120]
+every student served, fairness spread <= 2, no report lost, the same error count
+with and without the dashboard.
+Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model PATH]
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +36,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from class_dashboard import (ADMIN_KEY, PROBE_NAME, DashboardLoad, Probe, dashboard_cost, latency_text, report,  # noqa: E402
+                             server_cpu, watch)
 from server_proc import ServerProcess  # noqa: E402
 
 QUESTIONS = ["What is a token?", "Explain embeddings in one sentence.", "Name three colors.", "What is the capital of France?",
@@ -44,6 +54,8 @@ class Result:
     ttft: list[float] = field(default_factory=list)
     tokens: int = 0
     wall: float = 0.0
+    server_cpu_s: float = 0.0
+    dash: DashboardLoad | None = None
 
     @property
     def server_errors(self) -> int:
@@ -58,11 +70,12 @@ class Result:
         counts = [self.completed.get(i, 0) for i in range(self.students)]
         return max(counts) / min(counts) if min(counts) else float("inf")
 
-    def table(self) -> str:
+    def rows(self) -> list[tuple[str, str]]:
         t = sorted(self.ttft)
         p = lambda q: t[min(int(q * (len(t) - 1) + 0.5), len(t) - 1)] * 1000 if t else float("nan")  # noqa: E731
         counts = [self.completed.get(i, 0) for i in range(self.students)]
-        rows = [
+        d = self.dash
+        return [
             ("students / duration", f"{self.students} / {self.seconds:.0f} s"),
             ("requests by status", ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))),
             ("5xx responses", str(self.server_errors)),
@@ -72,7 +85,16 @@ class Result:
             ("fairness spread (max/min)", f"{self.spread:.2f}"),
             ("time to first token p50 / p95", f"{p(0.5):.0f} / {p(0.95):.0f} ms"),
             ("aggregate completion tokens/s", f"{self.tokens / self.wall:.1f}" if self.wall else "-"),
+            ("server CPU (all threads, % of one core)", f"{100 * self.server_cpu_s / self.wall:.0f} %" if self.wall else "-"),
+            ("progress reports by status", ", ".join(f"{s}: {n}" for s, n in sorted(d.reports.items())) if d else "-"),
+            ("dashboard feed: snapshots received", str(d.events) if d else "-"),
+            ("report → visible in feed p50 / p95", latency_text(d.latency) if d else "-"),
+            ("dashboard requests/s", f"{d.dashboard_requests / d.wall:.1f}" if d else "-"),
+            ("dashboard's own CPU (% of one core)", f"{100 * d.dashboard_cpu_s / d.wall:.2f} %" if d else "-"),
         ]
+
+    def table(self) -> str:
+        rows = self.rows()
         w = max(len(r[0]) for r in rows)
         return "\n".join(f"| {a.ljust(w)} | {b} |" for a, b in rows)
 
@@ -80,6 +102,7 @@ class Result:
 async def student(i: int, key: str, base: str, deadline: float, res: Result, max_tokens: int, pause: float) -> None:
     rng = random.Random(i)
     headers = {"Authorization": f"Bearer {key}"}
+    attempts: Counter = Counter()
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=httpx.Timeout(300, connect=30)) as c:
         while time.monotonic() < deadline:
             try:
@@ -110,49 +133,92 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
                 res.statuses[e.status_code] += 1
                 if e.status_code == 200:
                     res.completed[i] += 1
+                if res.dash is not None:
+                    await report(c, base[:-3] + "/course/v1/progress", rng, attempts, res.dash)
             except (httpx.TransportError, httpx.StreamError):
                 res.dropped += 1
                 await asyncio.sleep(1)
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
 
-async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float) -> Result:
-    res = Result(students, seconds)
+async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float,
+               probe_key: str | None = None) -> Result:
+    """One phase; with a probe key, also the dashboard's side (reports, open feed, probe)."""
+    res = Result(students, seconds, dash=DashboardLoad() if probe_key else None)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    await asyncio.gather(*(student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)))
+    jobs = [student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)]
+    if probe_key:
+        probe = Probe()
+        jobs += [watch(base[:-3], deadline, probe, res.dash), probe.run(base[:-3], probe_key, deadline)]
+    await asyncio.gather(*jobs)
     res.wall = time.monotonic() - t0
     return res
 
 
-def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0) -> Result:
-    """Start a keyed class server, run the simulated class, stop the server."""
+@contextmanager
+def class_server(students: int, parallel: int, model: str | None = None):
+    """A keyed class server with a teacher key; yields (server, student keys, probe key)."""
     from helpers.local.keys import generate, write_keyfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        pairs, entries = generate([f"student-{i:02d}" for i in range(students)])
+        pairs, entries = generate([f"student-{i:02d}" for i in range(students)] + [PROBE_NAME])
         keyfile = Path(tmp) / "keys.txt"
         write_keyfile(keyfile, entries)
-        srv = ServerProcess("--keys", str(keyfile), "--parallel", str(parallel), "--db", str(Path(tmp) / "db.sqlite3"))
+        extra = ["--model", model] if model else []
+        srv = ServerProcess("--keys", str(keyfile), "--admin-key", ADMIN_KEY, "--parallel", str(parallel),
+                            "--db", str(Path(tmp) / "db.sqlite3"), *extra)
         try:
             srv.wait_healthy()
-            return asyncio.run(_run(students, seconds, srv.base_url, [k for _, k in pairs], max_tokens, pause))
+            yield srv, [k for _, k in pairs[:-1]], pairs[-1][1]
         finally:
             srv.stop()
+
+
+def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard: bool) -> Result:
+    cpu0 = server_cpu(srv.proc.pid)
+    cost0 = dashboard_cost(srv.base_url[:-3])
+    res = asyncio.run(_run(students, seconds, srv.base_url, keys, max_tokens, pause, probe_key if dashboard else None))
+    res.server_cpu_s = server_cpu(srv.proc.pid) - cpu0
+    if res.dash is not None:
+        cost1 = dashboard_cost(srv.base_url[:-3])
+        res.dash.dashboard_cpu_s, res.dash.dashboard_requests = cost1[0] - cost0[0], cost1[1] - cost0[1] - 1
+        res.dash.wall = res.wall
+    return res
+
+
+def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0,
+              dashboard: bool = True, model: str | None = None) -> Result:
+    """Start a keyed class server, run the simulated class (with the dashboard open), stop the server."""
+    with class_server(students, parallel, model) as (srv, keys, probe_key):
+        return _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard)
+
+
+def compare_dashboard(students: int, seconds: float, parallel: int, max_tokens: int, pause: float = 1.0,
+                      model: str | None = None) -> tuple[Result, Result]:
+    """Half the time the class alone, half with reports and the open dashboard, on one server."""
+    with class_server(students, parallel, model) as (srv, keys, probe_key):
+        alone = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, False)
+        with_dash = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, True)
+        return alone, with_dash
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=40)
-    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--seconds", type=float, default=120, help="total: half the class alone, half with the dashboard")
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument("--model", default=None, help="GGUF path for the server (e.g. SmolLM2 to save CPU)")
     args = ap.parse_args()
-    res = run_class(args.students, args.seconds, args.parallel, args.max_tokens)
-    print("| measure | value |\n|---|---|")
-    print(res.table())
-    ok = res.server_errors == 0 and res.dropped == 0 and min(res.completed.get(i, 0) for i in range(res.students)) > 0 and res.spread <= 2
-    print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2): {'met' if ok else 'NOT met'}")
+    alone, with_dash = compare_dashboard(args.students, args.seconds, args.parallel, args.max_tokens, model=args.model)
+    print("| measure | class alone (baseline) | class + progress reports + open dashboard |\n|---|---|---|")
+    for (name, a), (_, b) in zip(alone.rows(), with_dash.rows()):
+        print(f"| {name} | {a} | {b} |")
+    ok = all(r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0 and r.spread <= 2
+             for r in (alone, with_dash))
+    ok = ok and with_dash.dash.report_errors == 0 and with_dash.client_errors == alone.client_errors
+    print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -322,6 +323,12 @@ def test_restart_retention_purge_and_collected_answers(tmp_path):
         again.wait_healthy()
         cell = student(state(again.base_url[:-3]), "Ada")["progress"]["03.2"]
         assert cell["attempts"] == 3 and "answer" not in cell  # kept across the restart; answers shown only while collecting
+        with httpx.stream("GET", again.base_url[:-3] + "/admin/events", headers=admin(), timeout=60) as feed:
+            lines = feed.iter_lines()
+            assert next(line for line in lines if line.startswith("data: "))
+            again.proc.send_signal(signal.SIGINT)  # an open dashboard does not hold up the shutdown
+            assert again.proc.wait(30) == 0
+            assert all(not line.startswith("data: {") or json.loads(line[6:]) for line in lines)  # the feed just ends
     finally:
         again.stop()
     p = subprocess.run([sys.executable, "-m", "helpers.local", "purge", "--db", str(db)], cwd=ROOT, capture_output=True, text=True,

@@ -49,17 +49,23 @@ def not_admin() -> APIError:
 
 
 class Feed:
-    """Wakes the open dashboards when a report arrives, so progress shows at once."""
+    """Wakes the open dashboards when a report arrives, so progress shows at once. A version
+    number, so a report that lands while a viewer is busy sending is not missed."""
 
     def __init__(self) -> None:
+        self.version = 0
         self._event: asyncio.Event | None = None
 
     def bump(self) -> None:
+        self.version += 1
         if self._event is not None:
             self._event.set()
             self._event = None
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, seen: int, timeout: float) -> None:
+        """Return when the version differs from `seen`, or after `timeout` seconds."""
+        if self.version != seen:
+            return
         if self._event is None:
             self._event = asyncio.Event()
         with anyio.move_on_after(timeout):
@@ -81,7 +87,7 @@ class Dashboard:
         self.requests: Counter = Counter()
         self.cpu_s = 0.0  # CPU time of this module's own work (SQLite, snapshots, JSON)
         self.started = time.time()
-        self._cached: tuple[float, str] | None = None
+        self._cached: tuple[int, float, str] | None = None  # (feed version, built at, JSON)
         self.router = Router(routes=[
             Route("/admin", self.page, methods=["GET"]),
             Route("/admin/login", self.login, methods=["POST"]),
@@ -111,10 +117,11 @@ class Dashboard:
 
     async def snapshot_text(self) -> str:
         """One shared snapshot for every viewer: rebuilt after a report, else at most every FEED_MIN_GAP_S."""
-        if self._cached and time.monotonic() - self._cached[0] < FEED_MIN_GAP_S:
-            return self._cached[1]
+        version = self.feed.version
+        if self._cached and self._cached[0] == version and time.monotonic() - self._cached[1] < FEED_MIN_GAP_S:
+            return self._cached[2]
         text = await self._timed(self._build)
-        self._cached = (time.monotonic(), text)
+        self._cached = (version, time.monotonic(), text)
         return text
 
     # ---- admin routes -------------------------------------------------------------
@@ -163,11 +170,12 @@ class Dashboard:
         async def stream():
             last = None
             while not self.state.shutting_down:
+                seen = self.feed.version
                 text = await self.snapshot_text()
                 yield f"data: {text}\n\n".encode() if text != last else b": still here\n\n"
                 last = text
                 await asyncio.sleep(FEED_MIN_GAP_S)
-                await self.feed.wait(FEED_EVERY_S)
+                await self.feed.wait(seen, FEED_EVERY_S)
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
@@ -201,7 +209,6 @@ class Dashboard:
         except APIError as e:
             return _error(e)
         attempts = await self._timed(self.store.record, who, r.exercise, r.passed, r.attempt, r.answer)
-        self._cached = None  # the next snapshot shows it
         self.feed.bump()
         return JSONResponse({"object": "course.progress", "exercise": r.exercise, "passed": r.passed, "attempts": attempts,
                              "collect_answers": self.collect_answers})

@@ -54,9 +54,12 @@ def build(state, cells: dict[tuple[str, str], Cell], exercises: list[str], colle
     names = state.keys.names
     usage = state.usage.per_key()
     ids = student_ids(names, set(usage) | {owner for owner, _ in cells})
+    by_owner: dict[str, dict[str, Cell]] = {}
+    for (owner, ex), c in cells.items():
+        by_owner.setdefault(owner, {})[ex] = c
     students = []
     for who in ids:
-        mine = {ex: c for (owner, ex), c in cells.items() if owner == who}
+        mine = by_owner.get(who, {})
         row = _usage_row(usage.get(who))
         row["last_seen"] = int(max([row["last_seen"]] + [c.last_attempt for c in mine.values()]))
         students.append({"name": names.get(who, who[:8]), **row, "passed": sum(c.passed for c in mine.values()),
