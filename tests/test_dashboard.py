@@ -354,3 +354,24 @@ def test_helpers_progress_shows_the_learners_own_table(tmp_path, monkeypatch):
     assert "<table>" in en._repr_html_() and "Lesson 03" in en._repr_html_()
     monkeypatch.setenv("COURSE_LANG", "zh_CN.UTF-8")
     assert helpers.progress().lang == "zh"
+
+
+def test_a_broken_local_progress_file_never_breaks_a_check(tmp_path, monkeypatch):
+    from helpers.exercises import check
+
+    monkeypatch.setenv("COURSE_PROGRESS_DB", str(tmp_path))  # a folder: SQLite cannot open it
+    fb = check("03.2", "o200k_base")
+    assert fb.ok and not fb.shared
+
+
+def test_which_backends_get_reports():
+    from helpers.exercises.reporting import class_server
+
+    cls = {"OPENAI_BASE_URL": "http://10.0.0.5:18765/v1", "OPENAI_API_KEY": "sk-class-abc"}
+    assert class_server(cls).root == "http://10.0.0.5:18765" and class_server(cls).key == "sk-class-abc"
+    for off in ("off", "0", "false", "no", "OFF"):
+        assert class_server({**cls, "COURSE_PROGRESS_REPORTING": off}) is None
+    assert class_server({}) is None  # offline: kept locally only
+    assert class_server({"OPENAI_API_KEY": "sk-real"}) is None  # the real API is never told
+    assert class_server({**cls, "COURSE_BACKEND": "offline"}) is None
+    assert class_server({"COURSE_BACKEND": "compatible"}) is None  # a broken setting is the client's to report, not ours
