@@ -91,6 +91,7 @@ class Result:
             ("report → visible in feed p50 / p95", latency_text(d.latency) if d else "-"),
             ("dashboard requests/s", f"{d.dashboard_requests / d.wall:.1f}" if d else "-"),
             ("dashboard's own CPU (% of one core)", f"{100 * d.dashboard_cpu_s / d.wall:.2f} %" if d else "-"),
+            ("dashboard's own CPU per request", f"{1000 * d.dashboard_cpu_s / max(d.dashboard_requests, 1):.2f} ms" if d else "-"),
         ]
 
     def table(self) -> str:

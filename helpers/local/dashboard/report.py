@@ -8,12 +8,14 @@ check ran). `answer` is kept only when the teacher started the server with
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import invalid
+from ..errors import APIError, invalid
 
 MAX_ANSWER_CHARS = 2000
+MAX_BODY_BYTES = 16 * 1024
 FIELDS = {"exercise", "passed", "attempt", "time", "answer"}
 
 
@@ -23,6 +25,20 @@ class Report:
     passed: bool
     attempt: int
     answer: str | None
+
+
+async def read_report(request) -> Any:
+    """The JSON body, at most MAX_BODY_BYTES (a report is a few dozen bytes)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise APIError(413, f"Request body too large: a progress report is at most {MAX_BODY_BYTES} bytes.",
+                           f"请求体太大：一条进度报告最多 {MAX_BODY_BYTES} 字节。", code="request_too_large")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise invalid("We could not parse the JSON body of your request.", "无法解析请求体中的 JSON。") from None
 
 
 def _need(ok: bool, param: str, en: str, zh: str) -> None:

@@ -20,13 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route, Router
 
-from ..bodies import read_json
 from ..errors import APIError
 from ..gate import Limits
 from . import pages, snapshot
 from .auth import SECURITY_HEADERS, AdminSessions, expired_cookie, same_origin, session_cookie, session_token
 from .progress_store import ProgressStore
-from .report import parse_report
+from .report import parse_report, read_report
 
 log = logging.getLogger("helpers.local")
 PROGRESS_RPM = 60  # reports per minute per student: far above any real pace, a cap on a runaway loop
@@ -84,10 +83,12 @@ class Dashboard:
         self.sessions = AdminSessions(state.keys)
         self.limits = Limits(PROGRESS_RPM, None)
         self.feed = Feed()
+        self.threads = anyio.CapacityLimiter(4)  # its own worker threads: the API's are never taken by the dashboard
         self.requests: Counter = Counter()
         self.cpu_s = 0.0  # CPU time of this module's own work (SQLite, snapshots, JSON)
         self.started = time.time()
         self._cached: tuple[int, float, str] | None = None  # (feed version, built at, JSON)
+        self._building = asyncio.Lock()
         self.router = Router(routes=[
             Route("/admin", self.page, methods=["GET"]),
             Route("/admin/login", self.login, methods=["POST"]),
@@ -109,7 +110,7 @@ class Dashboard:
             finally:
                 self.cpu_s += time.thread_time() - t0
 
-        return await anyio.to_thread.run_sync(work, limiter=self.state.threads)
+        return await anyio.to_thread.run_sync(work, limiter=self.threads)
 
     def _build(self) -> str:
         snap = snapshot.build(self.state, self.store.cells(), self.exercises, self.collect_answers)
@@ -117,12 +118,13 @@ class Dashboard:
 
     async def snapshot_text(self) -> str:
         """One shared snapshot for every viewer: rebuilt after a report, else at most every FEED_MIN_GAP_S."""
-        version = self.feed.version
-        if self._cached and self._cached[0] == version and time.monotonic() - self._cached[1] < FEED_MIN_GAP_S:
-            return self._cached[2]
-        text = await self._timed(self._build)
-        self._cached = (version, time.monotonic(), text)
-        return text
+        async with self._building:  # several open dashboards share one build
+            version = self.feed.version
+            if self._cached and self._cached[0] == version and time.monotonic() - self._cached[1] < FEED_MIN_GAP_S:
+                return self._cached[2]
+            text = await self._timed(self._build)
+            self._cached = (version, time.monotonic(), text)
+            return text
 
     # ---- admin routes -------------------------------------------------------------
     def _allowed(self, request: Request) -> bool:
@@ -205,7 +207,7 @@ class Dashboard:
         try:
             who = self.state.keys.identify(request.headers.get("authorization"))
             self.limits.admit(who, "course progress", 0, (0, 0.0))
-            r = parse_report(await read_json(request, 16 * 1024), self.known, self.collect_answers)
+            r = parse_report(await read_report(request), self.known, self.collect_answers)
         except APIError as e:
             return _error(e)
         attempts = await self._timed(self.store.record, who, r.exercise, r.passed, r.attempt, r.answer)
