@@ -375,3 +375,19 @@ def test_which_backends_get_reports():
     assert class_server({"OPENAI_API_KEY": "sk-real"}) is None  # the real API is never told
     assert class_server({**cls, "COURSE_BACKEND": "offline"}) is None
     assert class_server({"COURSE_BACKEND": "compatible"}) is None  # a broken setting is the client's to report, not ours
+
+
+def test_the_page_speaks_both_languages(klass):
+    for accept, lang in (("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"), ("en-US,en;q=0.9", "en"), ("", "en")):
+        html = httpx.get(klass["root"] + "/admin", headers={**admin(), "Accept-Language": accept}).text
+        assert f'<html lang="{lang}">' in html
+    js = httpx.get(klass["root"] + "/course/static/i18n.js").text
+    zh_block, en_block = re.search(r'"zh-CN": \{(.*?)\n    \},\n    en: \{(.*?)\n    \}', js, re.DOTALL).groups()
+
+    def keys(block: str) -> set[str]:
+        return set(re.findall(r"(?:^|,)\s*(\w+): \"", block, re.MULTILINE))
+
+    assert keys(zh_block) == keys(en_block) and len(keys(en_block)) > 30
+    used = set(re.findall(r'data-i18n="(\w+)"', httpx.get(klass["root"] + "/admin", headers=admin()).text + httpx.get(klass["root"] + "/admin").text))
+    used |= set(re.findall(r'I\.t\("(\w+)"', httpx.get(klass["root"] + "/course/static/dashboard.js").text))
+    assert used <= keys(en_block), used - keys(en_block)
