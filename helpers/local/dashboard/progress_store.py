@@ -4,7 +4,7 @@ One row per attempt (who, which exercise, passed or not, the notebook's attempt
 number, when; the answer text only when the teacher collects answers). The
 dashboard's grid is a GROUP BY over these rows, so a restart loses nothing.
 Rows follow the stored completions' retention: older ones are purged when the
-store opens and then at most hourly while reports arrive, and
+store opens and then at most hourly, whenever it is written or read, and
 `python -m helpers.local purge` deletes them all.
 """
 from __future__ import annotations
@@ -68,8 +68,7 @@ class ProgressStore:
                now: float | None = None) -> int:
         """Store one attempt; return how many attempts this student has made at this exercise."""
         now = now or time.time()
-        if time.monotonic() >= self._next_purge:
-            self.purge_expired()
+        self._purge_if_due()
         with self._lock:
             self._db.execute("INSERT INTO exercise_attempts (owner, exercise, passed, attempt, created, answer) VALUES (?,?,?,?,?,?)",
                              (owner, exercise, int(passed), attempt, now, answer))
@@ -78,12 +77,17 @@ class ProgressStore:
 
     def cells(self) -> dict[tuple[str, str], Cell]:
         """{(owner, exercise): Cell} for every pair with at least one attempt."""
+        self._purge_if_due()
         with self._lock:
             rows = self._db.execute("SELECT owner, exercise, COUNT(*), MAX(passed), MAX(created) FROM exercise_attempts "
                                     "GROUP BY owner, exercise").fetchall()
             answers = {(o, e): a for o, e, a in self._db.execute(
                 "SELECT owner, exercise, answer FROM exercise_attempts WHERE answer IS NOT NULL ORDER BY created")}
         return {(o, e): Cell(n, bool(p), last, answers.get((o, e))) for o, e, n, p, last in rows}
+
+    def _purge_if_due(self) -> None:
+        if time.monotonic() >= self._next_purge:
+            self.purge_expired()
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = (now or time.time()) - self.retention_s
