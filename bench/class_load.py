@@ -6,7 +6,7 @@ an exercise check reported to the teacher's dashboard, a short pause, while the
 teacher keeps the dashboard open (see class_dashboard.py). Reports requests
 done, errors by status, dropped connections, p50/p95 time to first token,
 aggregate tokens/s, the fairness spread (max/min completed requests per
-student), and the dashboard's cost.
+student), the server's peak resident memory (Linux /proc), and the dashboard's cost.
 
 The dashboard's cost is measured against a baseline in the same run, on the
 same server: the first half runs the class alone, the second half the class
@@ -15,7 +15,8 @@ with progress reports and the open dashboard.
 Targets on a 2-core machine (40 students): zero 5xx, zero dropped connections,
 every student served, fairness spread <= 2, no report lost, the same error count
 with and without the dashboard.
-Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model PATH]
+Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model NAME ...]
+(`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2; one table per model.)
 """
 from __future__ import annotations
 
@@ -33,12 +34,21 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from class_dashboard import (ADMIN_KEY, PROBE_NAME, DashboardLoad, Probe, dashboard_cost, latency_text, report,  # noqa: E402
-                             server_cpu, watch)
-from server_proc import ServerProcess  # noqa: E402
+from class_dashboard import (  # noqa: E402
+    ADMIN_KEY,
+    PROBE_NAME,
+    DashboardLoad,
+    Probe,
+    dashboard_cost,
+    latency_text,
+    report,
+    server_cpu,
+    watch,
+)
+
+from helpers.local.process import ServerProcess  # noqa: E402
 
 QUESTIONS = ["What is a token?", "Explain embeddings in one sentence.", "Name three colors.", "What is the capital of France?",
              "Write a haiku about rain.", "How do I keep an API key safe?"]
@@ -54,6 +64,7 @@ class Result:
     ttft: list[float] = field(default_factory=list)
     tokens: int = 0
     wall: float = 0.0
+    peak_rss_mb: float = 0.0
     server_cpu_s: float = 0.0
     dash: DashboardLoad | None = None
 
@@ -85,6 +96,7 @@ class Result:
             ("fairness spread (max/min)", f"{self.spread:.2f}"),
             ("time to first token p50 / p95", f"{p(0.5):.0f} / {p(0.95):.0f} ms"),
             ("aggregate completion tokens/s", f"{self.tokens / self.wall:.1f}" if self.wall else "-"),
+            ("server resident memory, peak", f"{self.peak_rss_mb:.0f} MB"),
             ("server CPU (all threads, % of one core)", f"{100 * self.server_cpu_s / self.wall:.0f} %" if self.wall else "-"),
             ("progress reports by status", ", ".join(f"{s}: {n}" for s, n in sorted(d.reports.items())) if d else "-"),
             ("dashboard feed: snapshots received", str(d.events) if d else "-"),
@@ -157,8 +169,36 @@ async def _run(students: int, seconds: float, base: str, keys: list[str], max_to
     return res
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def _sampled(pid: int, run) -> Result:
+    """Run one phase while sampling the server's resident memory every 0.5 s."""
+    peak = [0.0]
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], _rss_mb(pid))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        res = await run
+    finally:
+        sampler.cancel()
+    res.peak_rss_mb = peak[0]
+    return res
+
+
 @contextmanager
-def class_server(students: int, parallel: int, model: str | None = None):
+def class_server(students: int, parallel: int, model: str):
     """A keyed class server with a teacher key; yields (server, student keys, probe key)."""
     from helpers.local.keys import generate, write_keyfile
 
@@ -166,9 +206,8 @@ def class_server(students: int, parallel: int, model: str | None = None):
         pairs, entries = generate([f"student-{i:02d}" for i in range(students)] + [PROBE_NAME])
         keyfile = Path(tmp) / "keys.txt"
         write_keyfile(keyfile, entries)
-        extra = ["--model", model] if model else []
         srv = ServerProcess("--keys", str(keyfile), "--admin-key", ADMIN_KEY, "--parallel", str(parallel),
-                            "--db", str(Path(tmp) / "db.sqlite3"), *extra)
+                            "--db", str(Path(tmp) / "db.sqlite3"), "--model", model)
         try:
             srv.wait_healthy()
             yield srv, [k for _, k in pairs[:-1]], pairs[-1][1]
@@ -179,7 +218,8 @@ def class_server(students: int, parallel: int, model: str | None = None):
 def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard: bool) -> Result:
     cpu0 = server_cpu(srv.proc.pid)
     cost0 = dashboard_cost(srv.base_url[:-3])
-    res = asyncio.run(_run(students, seconds, srv.base_url, keys, max_tokens, pause, probe_key if dashboard else None))
+    res = asyncio.run(_sampled(srv.proc.pid, _run(students, seconds, srv.base_url, keys, max_tokens, pause,
+                                                  probe_key if dashboard else None)))
     res.server_cpu_s = server_cpu(srv.proc.pid) - cpu0
     if res.dash is not None:
         cost1 = dashboard_cost(srv.base_url[:-3])
@@ -189,14 +229,14 @@ def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard
 
 
 def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0,
-              dashboard: bool = True, model: str | None = None) -> Result:
+              dashboard: bool = True, model: str = "qwen0.5b") -> Result:
     """Start a keyed class server, run the simulated class (with the dashboard open), stop the server."""
     with class_server(students, parallel, model) as (srv, keys, probe_key):
         return _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard)
 
 
 def compare_dashboard(students: int, seconds: float, parallel: int, max_tokens: int, pause: float = 1.0,
-                      model: str | None = None) -> tuple[Result, Result]:
+                      model: str = "qwen0.5b") -> tuple[Result, Result]:
     """Half the time the class alone, half with reports and the open dashboard, on one server."""
     with class_server(students, parallel, model) as (srv, keys, probe_key):
         alone = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, False)
@@ -210,16 +250,19 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120, help="total: half the class alone, half with the dashboard")
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
-    ap.add_argument("--model", default=None, help="GGUF path for the server (e.g. SmolLM2 to save CPU)")
+    ap.add_argument("--model", action="append", default=None, help="model to load (repeatable; default qwen0.5b)")
     args = ap.parse_args()
-    alone, with_dash = compare_dashboard(args.students, args.seconds, args.parallel, args.max_tokens, model=args.model)
-    print("| measure | class alone (baseline) | class + progress reports + open dashboard |\n|---|---|---|")
-    for (name, a), (_, b) in zip(alone.rows(), with_dash.rows()):
-        print(f"| {name} | {a} | {b} |")
-    ok = all(r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0 and r.spread <= 2
-             for r in (alone, with_dash))
-    ok = ok and with_dash.dash.report_errors == 0 and with_dash.client_errors == alone.client_errors
-    print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}")
+    for model in args.model or ["qwen0.5b"]:
+        alone, with_dash = compare_dashboard(args.students, args.seconds, args.parallel, args.max_tokens, model=model)
+        print(f"\n### model: {model}, {args.parallel} slots\n")
+        print("| measure | class alone (baseline) | class + progress reports + open dashboard |\n|---|---|---|")
+        for (name, a), (_, b) in zip(alone.rows(), with_dash.rows()):
+            print(f"| {name} | {a} | {b} |")
+        ok = all(r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0
+                 and r.spread <= 2 for r in (alone, with_dash))
+        ok = ok and with_dash.dash.report_errors == 0 and with_dash.client_errors == alone.client_errors
+        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ class Dashboard:
             last = None
             while not self.state.shutting_down:
                 seen = self.feed.version
+                self.state.touch()  # someone is watching: not idle
                 text = await self.snapshot_text()
                 yield f"data: {text}\n\n".encode() if text != last else b": still here\n\n"
                 last = text
@@ -232,6 +233,7 @@ class CourseRoutes:
         if scope["type"] != "http" or not self.handles(scope["path"]):
             return await self.app(scope, receive, send)
         self.dashboard.requests[scope["path"].split("/")[-1] or "admin"] += 1
+        self.dashboard.state.touch()  # a report or an open dashboard is activity (idle timeout)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
