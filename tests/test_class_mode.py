@@ -9,12 +9,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import openai
 import pytest
-
 from server_proc import ROOT, ServerProcess
 
 CHAT = "gpt-4o-mini"

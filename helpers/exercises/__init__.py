@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-_CHECKS: dict[str, Callable[[Any], "Feedback"]] = {}
+_CHECKS: dict[str, Callable[[Any], Feedback]] = {}
 
 
 SHARED_EN = "📤 Your answer text was sent to your teacher: the class server collects answers (COURSE_PROGRESS_REPORTING=off stops it)."
