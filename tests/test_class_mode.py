@@ -275,3 +275,4 @@ def test_short_class_load_everyone_served():
     print(res.table())
     assert res.server_errors == 0 and res.dropped == 0 and res.client_errors == 0
     assert all(res.completed.get(i, 0) > 0 for i in range(5))
+    assert res.dash.report_errors == 0 and sum(res.dash.reports.values()) >= 5 and res.dash.events > 0  # the dashboard stayed live

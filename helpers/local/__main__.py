@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
     s.add_argument("--idle-timeout", type=float, default=C.DEFAULT_IDLE_TIMEOUT_MIN, metavar="MIN",
                    help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})")
+    s.add_argument("--collect-answers", action="store_true",
+                   help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
 
     f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线聊天模型")
     f.add_argument("--model", default=None, metavar="NAME",
@@ -113,6 +115,7 @@ def _fetch(args) -> int:
 
 def _purge(args) -> int:
     from .conversation_store import ConversationStore
+    from .dashboard.progress_store import ProgressStore
     from .response_store import ResponseStore
     from .server import default_db_path
     from .store import CompletionStore
@@ -122,6 +125,10 @@ def _purge(args) -> int:
     store.close()
     print(f"Deleted {n} stored completions, {r} stored responses and {c} conversations. / "
           f"已删除 {n} 条保存的补全、{r} 个保存的响应和 {c} 个对话。")
+    progress = ProgressStore(args.db or default_db_path())
+    n = progress.purge_all()
+    progress.close()
+    print(f"Deleted {n} exercise attempts. / 已删除 {n} 条练习记录。")
     return 0
 
 
@@ -169,7 +176,7 @@ def _serve(args) -> int:
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
                           db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
-                          idle_timeout_min=args.idle_timeout)
+                          idle_timeout_min=args.idle_timeout, collect_answers=args.collect_answers)
     return serve(config)
 
 

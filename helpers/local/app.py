@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import errors
+from .dashboard import mount_dashboard
 from .housekeeping import housekeeping
 from .middleware import GateMiddleware, request_id
 from .pipeline import Pipeline
@@ -73,6 +74,7 @@ def create_app(state: State) -> FastAPI:
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.course = state
     app.add_middleware(GateMiddleware, state=state)
+    mount_dashboard(app, state)  # /admin and /course/v1/progress, in front of the gate
     _add_error_handlers(app)
     pipeline = Pipeline(state)
     for router in routers(state, pipeline):

@@ -59,3 +59,4 @@ class ServerConfig:
     retention_days: float = DEFAULT_RETENTION_DAYS
     log_prompts: bool = False
     idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)
+    collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
