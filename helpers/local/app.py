@@ -64,17 +64,19 @@ class ServerConfig:
     db_path: str | None = None
     retention_days: float = 30.0
     log_prompts: bool = False
+    gateway: Any = None  # a gateway.config.GatewayConfig: generation goes to upstream engines
 
 
 class State:
     """The loaded models, the gate and the books, shared by all requests."""
 
-    def __init__(self, config: ServerConfig, engine: ChatEngine, embedder: "Future[Embedder]", store: CompletionStore):
+    def __init__(self, config: ServerConfig, engine: ChatEngine | None, embedder: "Future[Embedder]", store: CompletionStore):
         self.config = config
-        self.engine = engine
+        self.engine = engine  # None when every chat request goes upstream (gateway mode)
         self._embedder = embedder
         self.store = store
-        self.registry = ModelRegistry(engine.model_id, EMBEDDING_MODEL_ID)
+        self.chat_model_id = engine.model_id if engine else "upstream"
+        self.registry = ModelRegistry(self.chat_model_id, EMBEDDING_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
         self.usage = UsageBook()
@@ -86,6 +88,11 @@ class State:
         self.streams: set[ThreadStream] = set()
         self.shutting_down = False
         self.started = time.time()
+        self.gateway = None
+        if config.gateway:
+            from .gateway.routes import Gateway
+
+            self.gateway = Gateway(config.gateway, self.scheduler)
 
     @property
     def embedder(self) -> Embedder:
@@ -281,6 +288,8 @@ def create_app(state: State) -> FastAPI:
             yield
         finally:
             task.cancel()
+            if state.gateway:
+                await state.gateway.relay.aclose()
 
     app = FastAPI(title="OpenAI course offline server", version="1.0",
                   description="An OpenAI-compatible API served by local models (llama.cpp and the Universal Sentence Encoder).",
@@ -345,10 +354,15 @@ def create_app(state: State) -> FastAPI:
         if state.config.log_prompts:  # off unless the teacher turns it on explicitly
             log.info("prompt: %s", json.dumps(body.get("messages") or body.get("input") or body.get("prompt"), ensure_ascii=False)[:2000])
 
+    if state.gateway:  # first, so these routes answer instead of the local ones below
+        from .gateway.routes import add_gateway_routes
+
+        add_gateway_routes(app, state, body_schema)
+
     # ---- health and models -------------------------------------------------
     @app.get("/health")
     async def health():
-        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
+        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.chat_model_id,
                 "embedding_model": EMBEDDING_MODEL_ID, "embeddings_ready": state._embedder.done(), "auth": state.keys.enabled,
                 "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 
@@ -528,6 +542,10 @@ def create_app(state: State) -> FastAPI:
         report = state.usage.report(state.keys.names)
         report["queue"] = state.scheduler.snapshot()
         report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
+        if state.gateway:
+            report["upstreams"] = state.gateway.relay.snapshot()
+            for row, who in zip(report["data"], sorted(state.usage.by_key, key=lambda w: state.keys.names.get(w, w))):
+                row.update(state.gateway.budgets.report(who))
         return report
 
     return app

@@ -10,7 +10,7 @@ import os
 import socket
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from ..paths import cache_dir
 from .app import ServerConfig, State, create_app
@@ -48,15 +48,33 @@ def build_state(config: ServerConfig) -> State:
     from .embedder import Embedder
     from .store import CompletionStore
 
-    if config.model_path:
-        os.environ["COURSE_LOCAL_MODEL"] = config.model_path
-    model_path = ensure_chat_model(progress=True)
-    engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
+    gateway = config.gateway
+    engine = None
+    if not (gateway and gateway.serves("chat")):  # a gateway loads no chat model: fast start, little memory
+        if config.model_path:
+            os.environ["COURSE_LOCAL_MODEL"] = config.model_path
+        model_path = ensure_chat_model(progress=True)
+        engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
-    # The sentence encoder (≈1.7 s to load) finishes in the background while the
-    # server already answers; embeddings requests wait for it if they come first.
-    embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
+    if gateway and gateway.serves("embeddings"):
+        embedder: Future = Future()
+        embedder.set_result(None)
+    else:
+        # The sentence encoder (≈1.7 s to load) finishes in the background while the
+        # server already answers; embeddings requests wait for it if they come first.
+        embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
     return State(config, engine, embedder, store)
+
+
+def _ready_line(config: ServerConfig, state: State, seconds: float) -> str:
+    if state.engine:
+        chat = f"Chat model loaded in {seconds:.1f}s: {state.engine.model_id} ({config.parallel} slots × {state.engine.n_ctx} tokens)"
+    else:
+        ups = config.gateway.upstreams
+        chat = (f"Gateway ready in {seconds:.1f}s: {len(ups)} upstream(s) ({', '.join(u.label + ': ' + '+'.join(u.kinds) for u in ups)}), "
+                f"{config.parallel} requests at once")
+    embeddings = "upstream" if config.gateway and config.gateway.serves("embeddings") else state.registry.embedding.id
+    return f"{chat}; embeddings: {embeddings}; keys: {len(config.keys) or 'none'}. Listening on http://{config.host}:{config.port}/v1"
 
 
 def serve(config: ServerConfig) -> int:
@@ -95,9 +113,7 @@ def serve(config: ServerConfig) -> int:
 
     uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                                      timeout_graceful_shutdown=30, limit_concurrency=1024))
-    print(f"Chat model loaded in {time.perf_counter() - t0:.1f}s: {state.engine.model_id} ({config.parallel} slots × "
-          f"{state.engine.n_ctx} tokens); embeddings: {state.registry.embedding.id}; keys: {len(config.keys) or 'none'}. "
-          f"Listening on http://{config.host}:{config.port}/v1", flush=True)
+    print(_ready_line(config, state, time.perf_counter() - t0), flush=True)
     try:
         uv.run()
     finally:

@@ -1,0 +1,184 @@
+"""The endpoints that go upstream in gateway mode.
+
+Each request is checked here exactly as the offline server checks it (same
+validation, same OpenAI errors, keys, RPM/TPM), then charged against the
+student's budget, then relayed. Registered before the local routes, so for a
+kind that has upstreams these handlers answer and the local engine is never asked.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ..bodies import read_json
+from ..chat_service import check_output_cap, estimate_prompt_tokens
+from ..errors import model_not_found
+from ..scheduler import shutting_down
+from ..schema import validate_body
+from ..specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
+from .budget import Budgets
+from .config import GatewayConfig
+from .relay import STREAM_ERRORS, Opened, Relay
+from .sse import StreamTap, assembled_chat_completion, usage_tokens
+from .upstream_errors import upstream_broke_off
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # "chat", "completions", "responses", "embeddings"
+    kind: str  # which upstreams serve it: "chat" or "embeddings"
+    path: str  # below /v1
+    fields: dict
+    ignored: frozenset = frozenset()
+
+
+ENDPOINTS = (
+    Endpoint("chat", "chat", "/chat/completions", CHAT_FIELDS, CHAT_IGNORED),
+    Endpoint("completions", "chat", "/completions", COMPLETION_FIELDS),
+    Endpoint("responses", "chat", "/responses", RESPONSES_FIELDS, RESPONSES_IGNORED),
+    Endpoint("embeddings", "embeddings", "/embeddings", EMBEDDING_FIELDS),
+)
+PROMPT_FIELD = {"chat": "messages", "completions": "prompt", "responses": "input", "embeddings": "input"}
+CLASS_SERVER_ONLY = ("store", "metadata")  # kept by the class server, not sent to a provider's account
+
+
+class Gateway:
+    """What gateway mode adds to the server's state: the relay and the budgets."""
+
+    def __init__(self, config: GatewayConfig, scheduler):
+        self.config = config
+        self.relay = Relay(config, scheduler)
+        self.budgets = Budgets(config.budget_tokens, config.budget_usd, config.prices)
+
+    def upstream_model(self, student_model: str) -> str:
+        return self.config.model_map.get(student_model, student_model)
+
+    def charge(self, state, who: str, models: tuple[str, str], prompt: int, completion: int) -> None:
+        state.usage.tokens(who, prompt, completion)
+        self.budgets.charge(who, models, prompt, completion)
+
+
+def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str) -> tuple[dict[str, Any], bool]:
+    """The body for the upstream, and whether the usage chunk is ours to drop (the student did not ask for it)."""
+    out = {k: v for k, v in body.items() if not (endpoint.name == "chat" and k in CLASS_SERVER_ONLY)}
+    out["model"] = upstream_model
+    strip_usage = False
+    if body.get("stream") and endpoint.name in ("chat", "completions"):
+        options = dict(body.get("stream_options") or {})
+        if not options.get("include_usage"):
+            options["include_usage"] = True
+            out["stream_options"] = options
+            strip_usage = True
+    return out, strip_usage
+
+
+def _admit(state, request: Request, endpoint: Endpoint, body: dict[str, Any]) -> tuple[str, int]:
+    """Keys were checked by the middleware; here the per-key limits and the budget."""
+    who = request.state.who
+    if state.shutting_down:
+        raise shutting_down()
+    for param in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+        check_output_cap(body.get(param), param, state.config.max_output_tokens)
+    state.gateway.budgets.check(who)
+    prompt = estimate_prompt_tokens([json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)])
+    out = 0 if endpoint.name == "embeddings" else body.get("max_tokens") or body.get("max_completion_tokens") or \
+        body.get("max_output_tokens") or state.config.default_max_tokens
+    request.state.ratelimit = state.limits.admit(who, body["model"], prompt + out * body.get("n", 1), state.usage.tokens_last_minute(who))
+    return who, prompt
+
+
+async def relay_request(request: Request, endpoint: Endpoint):
+    state = request.app.state.course
+    gw: Gateway = state.gateway
+    body = validate_body(await read_json(request, state.config.max_body_bytes), endpoint.fields, ignored=endpoint.ignored)
+    who, prompt_estimate = _admit(state, request, endpoint, body)
+    student_model = body["model"]
+    models = (student_model, gw.upstream_model(student_model))
+    out, strip_usage = upstream_body(endpoint, body, models[1])
+    stream = bool(body.get("stream")) and endpoint.name != "embeddings"
+    opened = await gw.relay.open(who, endpoint.kind, endpoint.path, out, student_model, stream)
+    if not stream:
+        await opened.close()
+        answer = opened.body
+        usage = StreamTap(endpoint.name, False)
+        if isinstance(answer, dict) and isinstance(answer.get("usage"), dict):
+            usage.usage = usage_tokens(answer["usage"])
+        gw.charge(state, who, models, *usage.counted(prompt_estimate))
+        if endpoint.name == "chat" and body.get("store") and isinstance(answer, dict):
+            await anyio.to_thread.run_sync(state.store.put, who, body, answer, body.get("metadata") or {})
+        return JSONResponse(answer)
+    tap = StreamTap(endpoint.name, strip_usage)
+    events = pass_through(state, opened, tap, who, models, body, prompt_estimate)
+    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def pass_through(state, opened: Opened, tap: StreamTap, who: str, models: tuple[str, str], body: dict[str, Any],
+                       prompt_estimate: int) -> AsyncIterator[bytes]:
+    """The upstream's events as they come, each upstream packet in one write."""
+    finished = False
+    try:
+        out = [e for e in map(tap.event, opened.first_events) if e]
+        if out:
+            yield b"".join(out)
+        try:
+            async for events in opened.chunks:
+                out = [e for e in map(tap.event, events) if e]
+                if out:
+                    yield b"".join(out)
+            finished = not tap.ended_with_error
+        except STREAM_ERRORS as e:
+            error = shutting_down() if state.shutting_down else upstream_broke_off()
+            if not state.shutting_down:
+                Relay.failed_mid_stream(opened.upstream, type(e).__name__)
+            if not tap.ended_with_error:
+                yield tap.error_event(error)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await opened.close()
+        state.gateway.charge(state, who, models, *tap.counted(prompt_estimate))
+    if finished and tap.endpoint == "chat" and body.get("store"):
+        await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body), body.get("metadata") or {})
+
+
+async def _models(state) -> list[dict[str, Any]]:
+    """The names students may use: the model map's, then what the upstreams list."""
+    gw: Gateway = state.gateway
+    seen = {name: {"id": name, "object": "model", "created": 1700000000, "owned_by": "class-server"} for name in gw.config.model_map}
+    for pool in gw.relay.pools.values():
+        upstream = pool.choose()
+        headers = {"Authorization": f"Bearer {upstream.spec.key}"} if upstream.spec.key else {}
+        try:
+            r = await gw.relay.client.get(upstream.spec.url + "/models", headers=headers, timeout=5)
+            listed = r.json().get("data", []) if r.status_code == 200 else []
+        except (ValueError, AttributeError, *STREAM_ERRORS):
+            listed = []
+        for m in listed:
+            if isinstance(m, dict) and isinstance(m.get("id"), str) and m["id"] not in seen:
+                seen[m["id"]] = {k: m.get(k) for k in ("id", "object", "created", "owned_by")}
+    return list(seen.values())
+
+
+def add_gateway_routes(app: FastAPI, state, body_schema) -> None:
+    """Route every kind that has upstreams to them (call before the local routes are added)."""
+    for endpoint in ENDPOINTS:
+        if state.gateway.config.serves(endpoint.kind):
+            async def handler(request: Request, _endpoint=endpoint):
+                return await relay_request(request, _endpoint)
+            app.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}",
+                              openapi_extra=body_schema(endpoint.fields))
+
+    @app.get("/v1/models")
+    async def list_models():
+        return {"object": "list", "data": await _models(state)}
+
+    @app.get("/v1/models/{model_id:path}")
+    async def get_model(model_id: str):
+        for m in await _models(state):
+            if m["id"] == model_id:
+                return m
+        raise model_not_found(model_id)
