@@ -59,7 +59,7 @@ def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -
         "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
         "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
         "model": model_id, "output": [], "parallel_tool_calls": True, "previous_response_id": None,
-        "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)),
+        "reasoning": {"effort": None, "summary": None},
         "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
         "tool_choice": "auto", "tools": [], "top_p": body.get("top_p", 1.0), "truncation": "disabled",
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
