@@ -9,6 +9,12 @@ p50/p95 time to first token, aggregate tokens/s, and the fairness spread
 Targets on a 2-core machine (40 students): zero 5xx, zero dropped connections,
 every student served, fairness spread <= 2.
 Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120]
+
+With `--upstream [URL ...]` it measures gateway mode instead (see gateway_load.py):
+the same class through `serve --upstream` against two upstreams (this project's
+own server unless URLs are given; their key in $COURSE_TEST_UPSTREAM_KEY) versus
+straight to the upstreams, and prints the throughput ratio (target >= 0.95x), the
+gateway's added latency and its CPU time per request.
 """
 from __future__ import annotations
 
@@ -116,11 +122,13 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
 
-async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float) -> Result:
+async def _run(students: int, seconds: float, base: str | list[str], keys: list[str], max_tokens: int, pause: float) -> Result:
+    """Every student loops until the deadline; with several base URLs, students are spread evenly over them."""
+    bases = [base] if isinstance(base, str) else base
     res = Result(students, seconds)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    await asyncio.gather(*(student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)))
+    await asyncio.gather(*(student(i, keys[i], bases[i % len(bases)], deadline, res, max_tokens, pause) for i in range(students)))
     res.wall = time.monotonic() - t0
     return res
 
@@ -147,7 +155,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument("--upstream", nargs="*", default=None, metavar="URL",
+                    help="measure gateway mode against these upstreams (none: start two local ones)")
     args = ap.parse_args()
+    if args.upstream is not None:
+        from gateway_load import run_gateway_comparison
+
+        print(run_gateway_comparison(args.upstream, args.students, args.seconds, args.max_tokens))
+        return
     res = run_class(args.students, args.seconds, args.parallel, args.max_tokens)
     print("| measure | value |\n|---|---|")
     print(res.table())

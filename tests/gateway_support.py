@@ -31,6 +31,7 @@ def start_gateway(upstreams: list[ServerProcess | str], *args: str, key: str = U
     urls = [u if isinstance(u, str) else u.base_url for u in upstreams]
     flags = [flag for url in urls for flag in ("--upstream", url)]
     db = ["--db", str(tmp / f"gateway-{uuid.uuid4().hex[:8]}.sqlite3")] if tmp else []
-    srv = ServerProcess(*flags, "--upstream-key-env", KEY_ENV, *db, *args, env={KEY_ENV: key})
+    key_flags = ["--upstream-key-env", KEY_ENV] if key else []
+    srv = ServerProcess(*flags, *key_flags, *db, *args, env={KEY_ENV: key})
     srv.wait_healthy()
     return srv
