@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-from class_load import Result, _run  # noqa: E402  (bench/ is on sys.path when run as a script)
+from class_load import Result, _run
 from gateway_support import KEY_ENV, UPSTREAM_KEY, start_gateway, start_upstream
 from server_proc import ServerProcess
 

@@ -9,7 +9,6 @@ from server_proc import ServerProcess
 
 UPSTREAM_KEY = "sk-upstream-teacher-Zq81x"  # what an engine behind the gateway demands
 KEY_ENV = "COURSE_TEST_UPSTREAM_KEY"
-UPSTREAM_MODEL = "SmolLM2-135M-Instruct-Q4_1"  # the id the upstream reports for its model
 
 
 def small_model_args() -> list[str]:

@@ -8,7 +8,6 @@ import time
 
 import httpx
 import openai
-
 from gateway_support import start_gateway, start_upstream
 
 ADMIN = "admin-failover-3131"

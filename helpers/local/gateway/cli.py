@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import argparse
 
-from .config import GatewayConfig, load_prices, pair_key_envs, parse_model_map, parse_upstream
+from .config import (
+    GatewayConfig,
+    load_prices,
+    pair_key_envs,
+    parse_model_map,
+    parse_upstream,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

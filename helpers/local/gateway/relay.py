@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -23,7 +24,11 @@ from ..scheduler import FairScheduler
 from .config import GatewayConfig
 from .pool import Upstream, UpstreamPool, pools_by_kind
 from .sse import EventSplitter
-from .upstream_errors import map_upstream_error, retry_after_seconds, upstream_unreachable
+from .upstream_errors import (
+    map_upstream_error,
+    retry_after_seconds,
+    upstream_unreachable,
+)
 
 MAX_THROTTLED_RETRIES = 5
 MAX_THROTTLE_WAIT_S = 10.0
@@ -78,7 +83,7 @@ class Relay:
                 self.scheduler.release(who)
             raise
 
-    async def _open_with_failover(self, turn: "_Turn", who, kind, path, body, student_model, stream) -> Opened:
+    async def _open_with_failover(self, turn: _Turn, who, kind, path, body, student_model, stream) -> Opened:
         pool = self.pools[kind]
         tried: set[str] = set()
         throttles = 0
@@ -112,7 +117,7 @@ class Relay:
             pool.succeeded(upstream)  # it answered: a client-side error is no sign of ill health
             raise error
 
-    async def _requeue(self, turn: "_Turn", who: str, pool: UpstreamPool) -> None:
+    async def _requeue(self, turn: _Turn, who: str, pool: UpstreamPool) -> None:
         """A throttled request goes back into the fair queue: other students take their
         turns while it waits for an upstream to have room again."""
         self.scheduler.release(who)

@@ -8,8 +8,9 @@ kind that has upstreams these handlers answer and the local engine is never aske
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
@@ -20,7 +21,14 @@ from ..chat_service import check_output_cap, estimate_prompt_tokens
 from ..errors import model_not_found
 from ..scheduler import shutting_down
 from ..schema import validate_body
-from ..specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
+from ..specs import (
+    CHAT_FIELDS,
+    CHAT_IGNORED,
+    COMPLETION_FIELDS,
+    EMBEDDING_FIELDS,
+    RESPONSES_FIELDS,
+    RESPONSES_IGNORED,
+)
 from .budget import Budgets
 from .config import GatewayConfig
 from .relay import STREAM_ERRORS, Opened, Relay
