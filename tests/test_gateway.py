@@ -3,9 +3,11 @@ each demanding the teacher's key): pass-through streaming, usage, stored complet
 key isolation, budgets and error mapping, all through the real openai SDK."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -215,3 +217,43 @@ def test_configuration_mistakes_are_refused_at_start():
         p = subprocess.run([sys.executable, "-m", "helpers.local", "serve", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                            env={k: v for k, v in os.environ.items() if k != "COURSE_TEST_UNSET_VAR"})
         assert p.returncode == 2 and " / " in p.stderr, (args, p.stderr)
+
+
+def test_an_overloaded_upstream_with_no_other_is_the_apis_500(tmp_path):
+    busy = start_upstream("--parallel", "1", "--max-waiting", "1", tmp=tmp_path)  # a third request at once gets its 503
+    srv = start_gateway([busy], "--api-key", STUDENTS["ada"], tmp=tmp_path)
+    try:
+        def ask():
+            try:
+                student(srv).chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Count to 20."}], max_tokens=40)
+                return "ok"
+            except openai.InternalServerError as e:
+                assert e.status_code == 500 and e.type == "server_error" and str(busy.port) not in e.response.text
+                return "500"
+
+        with ThreadPoolExecutor(3) as pool:
+            outcomes = sorted(pool.map(lambda _: ask(), range(3)))
+        assert outcomes == ["500", "ok", "ok"]
+    finally:
+        srv.stop()
+        busy.stop()
+
+
+def test_error_mapping_hides_the_upstream():
+    from helpers.local.gateway.config import UpstreamSpec
+    from helpers.local.gateway.upstream_errors import map_upstream_error
+
+    spec = UpstreamSpec("http://10.0.0.7:8000/v1", ("chat",), "sk-teacher-secret-1", "upstream-1")
+    raw = json.dumps({"error": {"message": "Qwen/Qwen2.5-7B at http://10.0.0.7:8000/v1 failed (key sk-teacher-secret-1)",
+                                "type": "BadRequestError", "param": "messages", "code": 400}}).encode()
+    for status, expected in ((400, 400), (422, 400), (404, 404), (401, 502), (403, 502), (500, 500), (503, 500)):
+        e = map_upstream_error(status, raw, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")
+        assert e.status == expected, status
+        text = json.dumps(e.body())
+        assert "10.0.0.7" not in text and "sk-teacher-secret-1" not in text and "Qwen" not in text
+    vllm_404 = json.dumps({"object": "error", "message": "The model `Qwen/Qwen2.5-7B` does not exist.", "type": "NotFoundError",
+                           "param": None, "code": 404}).encode()
+    gone = map_upstream_error(404, vllm_404, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")
+    assert gone.code == "model_not_found" and "`gpt-4o-mini`" in gone.message and "Qwen" not in gone.message
+    bad = map_upstream_error(400, raw, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")
+    assert bad.param == "messages" and bad.code is None and " / " in bad.message  # a numeric code is not the API's
