@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="model name students use = the upstream's name (repeatable), or a .toml file with a [models] table")
     g.add_argument("--upstream-concurrency", type=int, default=8, metavar="N",
                    help="requests in flight per upstream; more wait in the fair queue (default 8)")
-    g.add_argument("--upstream-timeout", type=float, default=120.0, metavar="S",
-                   help="seconds without a byte from an upstream before the request fails (default 120)")
+    g.add_argument("--upstream-timeout", type=float, default=600.0, metavar="S",
+                   help="seconds without a byte from an upstream before the request fails (default 600, the SDK's own timeout)")
     g.add_argument("--budget-tokens", type=int, default=None, metavar="N", help="tokens each key may use in total (insufficient_quota after)")
     g.add_argument("--budget-usd", type=float, default=None, metavar="USD", help="money each key may spend in total, priced by --prices")
     g.add_argument("--prices", default=None, metavar="FILE", help='TOML: [prices."model"] input = .., output = .. (USD per 1M tokens)')

@@ -46,7 +46,7 @@ class GatewayConfig:
     prices: dict[str, Price] = field(default_factory=dict)
     concurrency_per_upstream: int = 8
     connect_timeout: float = 3.0
-    read_timeout: float = 120.0
+    read_timeout: float = 600.0
 
     def serves(self, kind: str) -> bool:
         return any(kind in u.kinds for u in self.upstreams)
