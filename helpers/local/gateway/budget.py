@@ -28,7 +28,7 @@ class Spent:
 def insufficient_quota(what_en: str, what_zh: str) -> APIError:
     return APIError(429, "You exceeded your current quota, please check your plan and billing details. "
                          f"({what_en} Ask your teacher.)",
-                    f"你已超出当前额度（{what_zh}），请联系老师。", type="insufficient_quota", code="insufficient_quota")
+                    f"你已超出当前配额（{what_zh}），请联系老师。", type="insufficient_quota", code="insufficient_quota")
 
 
 class Budgets:

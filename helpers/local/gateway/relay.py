@@ -49,6 +49,7 @@ class Opened:
     response: httpx.Response
     first_events: list[bytes] = field(default_factory=list)
     body: Any = None
+    raw: bytes = b""
     chunks: AsyncIterator[bytes] | None = None
     _close: Any = None
 
@@ -141,7 +142,8 @@ class Relay:
             if response.status_code >= 400:
                 result = response.status_code, await response.aread(), response.headers
             elif not stream:
-                result = Opened(upstream, response, body=json.loads(await response.aread()))
+                raw = await response.aread()
+                result = Opened(upstream, response, body=json.loads(raw), raw=raw)
             else:
                 result = await _first_events(upstream, response)
         except (StopAsyncIteration, ValueError, *STREAM_ERRORS) as e:

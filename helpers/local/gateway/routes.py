@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from ..bodies import read_json
 from ..chat_service import check_output_cap, estimate_prompt_tokens
@@ -119,8 +119,8 @@ async def relay_request(request: Request, endpoint: Endpoint):
         gw.charge(state, who, models, *usage.counted(prompt_estimate))
         if endpoint.name == "chat" and body.get("store") and isinstance(answer, dict):
             await anyio.to_thread.run_sync(state.store.put, who, body, answer, body.get("metadata") or {})
-        return JSONResponse(answer)
-    tap = StreamTap(endpoint.name, strip_usage)
+        return Response(opened.raw, media_type="application/json")  # the upstream's bytes, not parsed and dumped again
+    tap = StreamTap(endpoint.name, strip_usage, keep_text=endpoint.name == "chat" and bool(body.get("store")))
     events = pass_through(state, opened, tap, who, models, body, prompt_estimate)
     return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

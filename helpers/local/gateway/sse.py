@@ -50,16 +50,22 @@ class StreamTap:
 
     endpoint: str  # "chat", "completions" or "responses"
     strip_usage: bool  # the student did not ask for the usage chunk: drop it
+    keep_text: bool = False  # `store: true`: the answer is put back together
     usage: dict[str, int] | None = None
-    content_chunks: int = 0
     texts: dict[int, list[str]] = field(default_factory=dict)
     finish: dict[int, str] = field(default_factory=dict)
     head: dict[str, Any] = field(default_factory=dict)  # id, created, model of the first chunk
-    last_sequence: int = -1
     ended_with_error: bool = False
+    events: int = 0
+    last_event: bytes = b""
 
     def event(self, raw: bytes) -> bytes | None:
-        """The bytes to send on for one event, or None to drop it."""
+        """The bytes to send on for one event, or None to drop it. Most events are token
+        deltas that need nothing: they are not even parsed (the gateway's cost per token)."""
+        self.events += 1
+        self.last_event = raw
+        if not (self.keep_text or b'"usage"' in raw or b'"error"' in raw or not self.head):
+            return raw
         data = event_data(raw)
         if not isinstance(data, dict):
             return raw
@@ -82,7 +88,6 @@ class StreamTap:
             piece = (choice.get("delta") or {}).get("content") if self.endpoint == "chat" else choice.get("text")
             index = choice.get("index", 0)
             if piece:
-                self.content_chunks += 1
                 self.texts.setdefault(index, []).append(piece)
             if choice.get("finish_reason"):
                 self.finish[index] = choice["finish_reason"]
@@ -92,24 +97,24 @@ class StreamTap:
         return raw
 
     def _responses_event(self, data: dict[str, Any]) -> None:
-        if isinstance(data.get("sequence_number"), int):
-            self.last_sequence = data["sequence_number"]
-        if data.get("type") == "response.output_text.delta":
-            self.content_chunks += 1
+        self.head = self.head or {"type": data.get("type")}
         response = data.get("response")
         if isinstance(response, dict) and response.get("usage"):
             self.usage = usage_tokens(response["usage"])
 
     def counted(self, prompt_estimate: int) -> tuple[int, int]:
-        """Tokens to charge: the upstream's usage, or (if it sent none) an estimate from the chunks."""
+        """Tokens to charge: the upstream's usage, or (if it sent none, or the stream broke)
+        an estimate: about one token per event."""
         if self.usage:
             return self.usage["prompt"], self.usage["completion"]
-        return prompt_estimate, self.content_chunks
+        return prompt_estimate, self.events
 
     def error_event(self, error: APIError) -> bytes:
         """The API's error event for a stream that broke after bytes had flowed."""
         if self.endpoint == "responses":
-            body = {"type": "error", "sequence_number": self.last_sequence + 1, "code": error.code, "message": error.message,
+            last = event_data(self.last_event)
+            sequence = last.get("sequence_number", -1) if isinstance(last, dict) else -1
+            body = {"type": "error", "sequence_number": sequence + 1, "code": error.code, "message": error.message,
                     "param": error.param}
             return b"event: error\n" + sse_bytes(body)
         return sse_bytes(error.body()) + b"data: [DONE]\n\n"
@@ -128,7 +133,7 @@ def sse_bytes(data: Any) -> bytes:
 
 def assembled_chat_completion(tap: StreamTap, body: dict[str, Any]) -> dict[str, Any]:
     """A streamed chat answer put back together, so `store: true` works for streams too."""
-    usage = tap.usage or {"prompt": 0, "completion": tap.content_chunks}
+    usage = tap.usage or {"prompt": 0, "completion": tap.events}
     choices = [{"index": i, "message": {"role": "assistant", "content": "".join(tap.texts.get(i, [])), "refusal": None, "annotations": []},
                 "finish_reason": tap.finish.get(i, "stop"), "logprobs": None} for i in range(body.get("n", 1))]
     completion = {"id": tap.head.get("id"), "object": "chat.completion", "created": tap.head.get("created"),

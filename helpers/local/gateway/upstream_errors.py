@@ -76,7 +76,7 @@ def map_upstream_error(status: int, raw: bytes, spec: UpstreamSpec, student_mode
     if status == 429:
         if code == "insufficient_quota":
             return APIError(429, "The teacher's account behind the class server has run out of quota.",
-                            "课堂服务器背后的老师账户额度已用完。", type="insufficient_quota", code="insufficient_quota")
+                            "课堂服务器背后的老师账户配额已用完。", type="insufficient_quota", code="insufficient_quota")
         return APIError(429, "The inference engine is busy; please retry shortly.", "推理引擎正忙，请稍后重试。",
                         type="requests", code="rate_limit_exceeded", headers={"Retry-After": "1"})
     if 400 <= status < 500:  # 400, 413, 422 (vLLM's validation errors): the request itself
