@@ -71,7 +71,7 @@ def run_gateway_comparison(urls: list[str], students: int, seconds: float, max_t
     return _table(direct1, through, direct2, quiet, (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None)
 
 
-async def _latency_pair(direct: str, gateway: str, upstream_key: str, student_key: str, rounds: int = 20) -> tuple[float, float]:
+async def _latency_pair(direct: str, gateway: str, upstream_key: str, student_key: str, rounds: int = 12) -> tuple[float, float]:
     """Median time to first token, idle, straight and through the gateway, alternating so drift hits both alike."""
     straight, through = [], []
     async with httpx.AsyncClient(timeout=120) as c:

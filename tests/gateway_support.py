@@ -21,7 +21,9 @@ def small_model_args() -> list[str]:
 
 def start_upstream(*args: str, port: int | None = None, tmp: Path | None = None) -> ServerProcess:
     db = ["--db", str(tmp / f"upstream-{uuid.uuid4().hex[:8]}.sqlite3")] if tmp else []
-    srv = ServerProcess("--api-key", UPSTREAM_KEY, "--parallel", "2", *small_model_args(), *db, *args, port=port)
+    # The gateway is one caller with one key: let it use every slot (a keyed server gives one key half).
+    srv = ServerProcess("--api-key", UPSTREAM_KEY, "--parallel", "2", "--max-concurrent-per-key", "2", *small_model_args(), *db, *args,
+                        port=port)
     srv.wait_healthy()
     return srv
 
