@@ -18,8 +18,14 @@ from pathlib import Path
 
 import httpx
 from class_load import Result, _run
-from gateway_support import KEY_ENV, UPSTREAM_KEY, start_gateway, start_upstream
-from server_proc import ServerProcess
+
+from helpers.local.gateway.process import (
+    KEY_ENV,
+    UPSTREAM_KEY,
+    start_gateway,
+    start_upstream,
+)
+from helpers.local.process import ServerProcess
 
 
 def _cpu_seconds(pid: int) -> float | None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .chat_service import new_id
 from .errors import invalid
-from .schema import json_type
+from .planning import new_id
 
 
 def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -26,20 +25,13 @@ def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     inp = body["input"]
     if isinstance(inp, str):
         messages.append({"role": "user", "content": inp})
-    else:
-        for i, item in enumerate(inp):
-            p = f"input[{i}]"
-            if not isinstance(item, dict):
-                raise invalid(f"Invalid type for '{p}': expected an object, but got {json_type(item)} instead.",
-                              f"'{p}' 必须是对象。", param=p, code="invalid_type")
-            if item.get("type", "message") != "message":
-                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in 'input'.",
-                              f"离线服务器的 input 只接受 message 类型的条目。", param=f"{p}.type", code="invalid_value")
-            content = item.get("content")
+    else:  # validated by specs_responses.check_input: message items only
+        for item in inp:
+            content = item["content"]
             if isinstance(content, list):
-                content = [{"type": "text", "text": part.get("text")} if isinstance(part, dict) and part.get("type") in ("input_text", "output_text", "text") else part
+                content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
                            for part in content]
-            messages.append({"role": item.get("role"), "content": content})
+            messages.append({"role": item["role"], "content": content})
     chat: dict[str, Any] = {"model": body["model"], "messages": messages}
     for key in ("temperature", "top_p", "stream"):
         if key in body:
@@ -54,14 +46,26 @@ def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     return chat
 
 
+def _echo_tool(tool: Any) -> Any:
+    """A function tool as the API echoes it: `strict` defaults to true in the Responses API."""
+    if isinstance(tool, dict) and tool.get("type") == "function":
+        return {"type": "function", "name": tool.get("name"), "description": tool.get("description"),
+                "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
+    return tool
+
+
 def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -> dict[str, Any]:
+    """The Response before any output, echoing the request's settings as the API does."""
     return {
         "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
         "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "model": model_id, "output": [], "parallel_tool_calls": True, "previous_response_id": None,
-        "reasoning": {"effort": None, "summary": None},
+        "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": body.get("previous_response_id"),
+        "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
         "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
-        "tool_choice": "auto", "tools": [], "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+        "tool_choice": body.get("tool_choice", "auto"), "tools": [_echo_tool(t) for t in body.get("tools") or []],
+        "top_p": body.get("top_p", 1.0), "truncation": body.get("truncation", "disabled"), "background": bool(body.get("background")),
+        "service_tier": "default", "prompt_cache_key": body.get("prompt_cache_key"), "safety_identifier": body.get("safety_identifier"),
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
     }
 
@@ -73,7 +77,8 @@ def _message_item(msg_id: str, text: str, status: str) -> dict[str, Any]:
 
 def _usage(chat_usage: dict[str, Any]) -> dict[str, Any]:
     return {"input_tokens": chat_usage.get("prompt_tokens", 0),
-            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)},
+            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0),
+                                     "cache_write_tokens": 0},
             "output_tokens": chat_usage.get("completion_tokens", 0),
             "output_tokens_details": {"reasoning_tokens": 0},
             "total_tokens": chat_usage.get("total_tokens", 0)}
@@ -88,11 +93,11 @@ def _finish(resp: dict[str, Any], finish_reason: str | None) -> None:
 
 
 def from_chat(body: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
-    resp = _skeleton(body, new_id("resp"), completion["model"], completion["created"])
+    resp = _skeleton(body, new_id("resp", "_"), completion["model"], completion["created"])
     choice = completion["choices"][0]
     _finish(resp, choice.get("finish_reason"))
     item_status = "incomplete" if resp["status"] == "incomplete" else "completed"
-    resp["output"] = [_message_item(new_id("msg"), choice["message"].get("content") or "", item_status)]
+    resp["output"] = [_message_item(new_id("msg", "_"), choice["message"].get("content") or "", item_status)]
     resp["usage"] = _usage(completion["usage"])
     return resp
 
@@ -101,8 +106,8 @@ class ResponseEvents:
     """Turns a stream of chat chunks into the Responses API's event stream."""
 
     def __init__(self, body: dict[str, Any], model_id: str):
-        self.resp = _skeleton(body, new_id("resp"), model_id, int(time.time()))
-        self.msg_id = new_id("msg")
+        self.resp = _skeleton(body, new_id("resp", "_"), model_id, int(time.time()))
+        self.msg_id = new_id("msg", "_")
         self.text: list[str] = []
         self.seq = 0
         self.finish_reason: str | None = None

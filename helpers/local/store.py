@@ -74,7 +74,7 @@ class CompletionStore:
         if not row:
             return None
         msgs = json.loads(row[3]).get("messages", [])
-        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "name": m.get("name"), "content_parts": None}
+        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "content_parts": None}
                 for i, m in enumerate(msgs)]
 
     def list(self, owner: str, *, model: str | None, metadata: dict[str, str], after: str | None, limit: int, order: str) -> tuple[list[dict], bool]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ..errors import APIError
+from ..errors import insufficient_quota
 from .config import Price
 
 
@@ -23,12 +23,6 @@ from .config import Price
 class Spent:
     tokens: int = 0
     usd: float = 0.0
-
-
-def insufficient_quota(what_en: str, what_zh: str) -> APIError:
-    return APIError(429, "You exceeded your current quota, please check your plan and billing details. "
-                         f"({what_en} Ask your teacher.)",
-                    f"你已超出当前配额（{what_zh}），请联系老师。", type="insufficient_quota", code="insufficient_quota")
 
 
 class Budgets:

@@ -19,16 +19,12 @@ from typing import Any
 
 import httpx
 
-from ..errors import APIError
+from ..errors import APIError, upstream_unreachable
 from ..scheduler import FairScheduler
 from .config import GatewayConfig
 from .pool import Upstream, UpstreamPool, pools_by_kind
 from .sse import EventSplitter
-from .upstream_errors import (
-    map_upstream_error,
-    retry_after_seconds,
-    upstream_unreachable,
-)
+from .upstream_errors import map_upstream_error, retry_after_seconds
 
 MAX_THROTTLED_RETRIES = 5
 MAX_THROTTLE_WAIT_S = 10.0

@@ -13,27 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ..bodies import read_json
-from ..chat_service import check_output_cap, estimate_prompt_tokens
-from ..errors import model_not_found
-from ..scheduler import shutting_down
-from ..schema import validate_body
-from ..specs import (
-    CHAT_FIELDS,
-    CHAT_IGNORED,
-    COMPLETION_FIELDS,
-    EMBEDDING_FIELDS,
-    RESPONSES_FIELDS,
-    RESPONSES_IGNORED,
-)
+from ..errors import model_not_found, shutting_down, upstream_broke_off
+from ..planning import check_output_cap
+from ..schema import openapi_body
+from ..specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS
+from ..specs_responses import RESPONSES_FIELDS, RESPONSES_IGNORED
 from .budget import Budgets
 from .config import GatewayConfig
 from .relay import STREAM_ERRORS, Opened, Relay
 from .sse import StreamTap, assembled_chat_completion, usage_tokens
-from .upstream_errors import upstream_broke_off
 
 
 @dataclass(frozen=True)
@@ -70,6 +61,14 @@ class Gateway:
         state.usage.tokens(who, prompt, completion)
         self.budgets.charge(who, models, prompt, completion)
 
+    def add_to_report(self, report: dict[str, Any], names: dict[str, str], keys) -> None:
+        """The teacher's usage view gains each upstream's state and each key's spending."""
+        report["upstreams"] = self.relay.snapshot()
+        by_name = {names.get(who, who[:8]): who for who in keys}
+        for row in report["data"]:
+            if row["key"] in by_name:
+                row.update(self.budgets.report(by_name[row["key"]]))
+
 
 def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str) -> tuple[dict[str, Any], bool]:
     """The body for the upstream, and whether the usage chunk is ours to drop (the student did not ask for it)."""
@@ -85,26 +84,25 @@ def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str)
     return out, strip_usage
 
 
-def _admit(state, request: Request, endpoint: Endpoint, body: dict[str, Any]) -> tuple[str, int]:
-    """Keys were checked by the middleware; here the per-key limits and the budget."""
-    who = request.state.who
+def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str, Any]) -> str:
+    """The class server's own checks before anything goes upstream: the output cap, the
+    budget, then the pipeline's per-key limits (keys were checked by the middleware)."""
     if state.shutting_down:
         raise shutting_down()
     for param in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
         check_output_cap(body.get(param), param, state.config.max_output_tokens)
-    state.gateway.budgets.check(who)
-    prompt = estimate_prompt_tokens([json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)])
+    state.gateway.budgets.check(request.state.who)
     out = 0 if endpoint.name == "embeddings" else body.get("max_tokens") or body.get("max_completion_tokens") or \
         body.get("max_output_tokens") or state.config.default_max_tokens
-    request.state.ratelimit = state.limits.admit(who, body["model"], prompt + out * body.get("n", 1), state.usage.tokens_last_minute(who))
-    return who, prompt
+    prompt = json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)
+    return pipeline.admit(request, body["model"], [prompt], out * body.get("n", 1))
 
 
-async def relay_request(request: Request, endpoint: Endpoint):
-    state = request.app.state.course
+async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
     gw: Gateway = state.gateway
-    body = validate_body(await read_json(request, state.config.max_body_bytes), endpoint.fields, ignored=endpoint.ignored)
-    who, prompt_estimate = _admit(state, request, endpoint, body)
+    body = await pipeline.body(request, endpoint.fields, endpoint.ignored)
+    who = _admit(state, pipeline, request, endpoint, body)
+    prompt_estimate = len(json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False).encode()) // 4 + 1
     student_model = body["model"]
     models = (student_model, gw.upstream_model(student_model))
     out, strip_usage = upstream_body(endpoint, body, models[1])
@@ -171,22 +169,25 @@ async def _models(state) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def add_gateway_routes(app: FastAPI, state, body_schema) -> None:
-    """Route every kind that has upstreams to them (call before the local routes are added)."""
+def router(state, pipeline) -> APIRouter:
+    """Every kind that has upstreams goes to them (included before the local routes)."""
+    r = APIRouter()
     for endpoint in ENDPOINTS:
         if state.gateway.config.serves(endpoint.kind):
-            async def handler(request: Request, _endpoint=endpoint):
-                return await relay_request(request, _endpoint)
-            app.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}",
-                              openapi_extra=body_schema(endpoint.fields))
+            async def handler(request: Request, _endpoint=endpoint):  # no annotation: FastAPI would read it from the body
+                return await relay_request(state, pipeline, request, _endpoint)
+            r.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}",
+                            openapi_extra=openapi_body(endpoint.fields))
 
-    @app.get("/v1/models")
+    @r.get("/v1/models")
     async def list_models():
         return {"object": "list", "data": await _models(state)}
 
-    @app.get("/v1/models/{model_id:path}")
+    @r.get("/v1/models/{model_id:path}")
     async def get_model(model_id: str):
         for m in await _models(state):
             if m["id"] == model_id:
                 return m
         raise model_not_found(model_id)
+
+    return r
