@@ -115,13 +115,15 @@ def _fetch(args) -> int:
 
 
 def _purge(args) -> int:
+    from .response_store import ResponseStore
     from .server import default_db_path
     from .store import CompletionStore
 
     store = CompletionStore(args.db or default_db_path())
-    n = store.purge_all()
+    responses = ResponseStore(store.db)
+    n, r = store.purge_all(), responses.purge_all()
     store.close()
-    print(f"Deleted {n} stored completions. / 已删除 {n} 条保存的补全。")
+    print(f"Deleted {n} stored completions and {r} stored responses. / 已删除 {n} 条保存的补全和 {r} 个保存的响应。")
     return 0
 
 

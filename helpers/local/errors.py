@@ -272,6 +272,12 @@ def context_length_exceeded(n_ctx: int, prompt: int, completion: int | None = No
     return invalid(en, zh, param=param, code="context_length_exceeded")
 
 
+def previous_response_not_found(rid: str) -> APIError:
+    return invalid(f"Previous response with id '{rid}' not found.",
+                   f"找不到 id 为 '{rid}' 的上一个响应（previous_response_id）：它不存在、已删除、已过期，或不是用你的密钥以 store=true 创建的。",
+                   param="previous_response_id", code="previous_response_not_found")
+
+
 def output_cap_exceeded(param: str, value: int, cap: int) -> APIError:
     return invalid(f"{param} is too large: {value}. This model supports at most {cap} completion tokens, whereas you provided {value}.",
                    f"{param} 太大：{value}。该模型每次最多输出 {cap} 个词元。", param=param, code="invalid_value")

@@ -16,9 +16,10 @@ log = logging.getLogger("helpers.local")
 
 
 def purge_once(state) -> None:
-    purged = state.store.purge_expired()
-    if purged:
-        log.info("purged %d stored completions older than %g days", purged, state.config.retention_days)
+    for what, store in (("stored completions", state.store), ("stored responses", state.responses)):
+        purged = store.purge_expired()
+        if purged:
+            log.info("purged %d %s older than %g days", purged, what, state.config.retention_days)
 
 
 def summary_once(state) -> None:

@@ -38,12 +38,13 @@ class Endpoint(Protocol):
     api: str  # "chat" | "completions" | "responses": which model names it accepts
     fields: dict[str, F]
     ignored: frozenset[str]
-    stores: bool  # keeps the result when the request says `store: true`
 
-    def plan(self, body: dict[str, Any], model_id: str, state) -> Plan: ...
+    def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan: ...
     def run(self, engine, stream: bool): ...
     def result(self, plan: Plan, body: dict[str, Any], results: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]: ...
     def shaper(self, plan: Plan, body: dict[str, Any]) -> StreamShaper: ...
+    def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
+        """Store the result if the request asks for it (runs in a worker thread)."""
 
 
 class Pipeline:
@@ -67,19 +68,20 @@ class Pipeline:
         state = self.state
         body = await self.body(request, ep.fields, ep.ignored)
         model = state.registry.resolve(body["model"], ep.api)
-        plan = await state.runner.in_thread(ep.plan, body, model.id, state)
+        plan = await state.runner.in_thread(ep.plan, body, model.id, state, request.state.who)
         who = self.admit(request, body["model"], plan.prompts, plan.max_output)
         self._log_prompt(body)
         if not plan.stream:
             fn = ep.run(state.engine, False)
             results = await asyncio.gather(*(state.runner.generate(who, fn, r) for r in plan.requests))
             obj, usage = ep.result(plan, body, list(results))
-            await self._account(who, body, ep, obj, usage)
+            await self._account(who, body, ep, plan, obj, usage)
             return obj
         stream = await state.runner.stream(who, ep.run(state.engine, True), plan.requests)
-        return sse_response(self._events(who, body, ep, ep.shaper(plan, body), stream), stream.nothing_waiting)
+        return sse_response(self._events(who, body, ep, plan, stream), stream.nothing_waiting)
 
-    async def _events(self, who: str, body: dict[str, Any], ep: Endpoint, shaper: StreamShaper, stream) -> AsyncIterator[bytes]:
+    async def _events(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, stream) -> AsyncIterator[bytes]:
+        shaper = ep.shaper(plan, body)
         usages: dict[int, dict[str, Any]] = {}  # the last usage each generation reported
         try:
             for piece in shaper.start():
@@ -94,16 +96,15 @@ class Pipeline:
                 for piece in shaper.chunk(index, item):
                     yield piece
             pieces, obj, usage = shaper.finish(list(usages.values()))
-            await self._account(who, body, ep, obj, usage)
+            await self._account(who, body, ep, plan, obj, usage)
             for piece in pieces:
                 yield piece
         finally:
             stream.stop()
 
-    async def _account(self, who: str, body: dict[str, Any], ep: Endpoint, obj: dict[str, Any], usage: dict[str, Any]) -> None:
+    async def _account(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, obj: dict[str, Any], usage: dict[str, Any]) -> None:
         self.state.usage.tokens(who, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
-        if ep.stores and body.get("store"):
-            await self.state.runner.in_thread(self.state.store.put, who, body, obj, body.get("metadata") or {})
+        await self.state.runner.in_thread(ep.keep, self.state, who, body, plan, obj)
 
     def _log_prompt(self, body: dict[str, Any]) -> None:
         if self.state.config.log_prompts:  # off unless the teacher turns it on explicitly

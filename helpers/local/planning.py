@@ -35,6 +35,7 @@ class Plan:
     id: str
     prompts: list[str] = field(default_factory=list)  # the prompt text of each request (limits, echo)
     fingerprint: str = ""  # system_fingerprint: the local backend and model
+    extra: dict[str, Any] = field(default_factory=dict)  # what an endpoint needs again after generating
     created: int = field(default_factory=lambda: int(time.time()))
 
     @property

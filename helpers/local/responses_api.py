@@ -10,28 +10,45 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .errors import invalid
 from .planning import new_id
 
 
-def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
-    if body.get("previous_response_id"):
-        raise invalid(f"Previous response with id '{body['previous_response_id']}' not found. The offline server does not store responses; send the whole conversation in 'input'.",
-                      "找不到 previous_response_id 指向的响应：离线服务器不保存响应，请把完整对话放进 input。",
-                      param="previous_response_id", code="previous_response_not_found")
+def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request's `input` as chat messages (validated by specs_responses.check_input: message items only)."""
+    inp = body["input"]
+    if isinstance(inp, str):
+        return [{"role": "user", "content": inp}]
+    messages = []
+    for item in inp:
+        content = item["content"]
+        if isinstance(content, list):
+            content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
+                       for part in content]
+        messages.append({"role": item["role"], "content": content})
+    return messages
+
+
+def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input as the API's items (what GET /v1/responses/{id}/input_items lists)."""
+    items = []
+    for m in input_messages(body):
+        content = m["content"]
+        texts = [content] if isinstance(content, str) else [p.get("text") or p.get("refusal") or "" for p in content]
+        if m["role"] == "assistant":
+            parts = [{"type": "output_text", "text": t, "annotations": [], "logprobs": []} for t in texts]
+        else:
+            parts = [{"type": "input_text", "text": t} for t in texts]
+        items.append({"id": new_id("msg", "_"), "type": "message", "role": m["role"], "status": "completed", "content": parts})
+    return items
+
+
+def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A chat request for this response: its own instructions (never the previous response's),
+    the conversation so far (`previous_response_id`), then this input."""
     messages: list[dict[str, Any]] = []
     if body.get("instructions"):
         messages.append({"role": "developer", "content": body["instructions"]})
-    inp = body["input"]
-    if isinstance(inp, str):
-        messages.append({"role": "user", "content": inp})
-    else:  # validated by specs_responses.check_input: message items only
-        for item in inp:
-            content = item["content"]
-            if isinstance(content, list):
-                content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
-                           for part in content]
-            messages.append({"role": item["role"], "content": content})
+    messages += (history or []) + input_messages(body)
     chat: dict[str, Any] = {"model": body["model"], "messages": messages}
     for key in ("temperature", "top_p", "stream"):
         if key in body:

@@ -72,8 +72,9 @@ RESPONSES_FIELDS = {
     "metadata": METADATA,
     "text": TEXT_FORMAT,
     "user": F(("string",)),
+    "previous_response_id": F(("string",)),
 }
 RESPONSES_IGNORED = frozenset({
     "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
-    "prompt_cache_key", "safety_identifier", "background", "previous_response_id", "stream_options",
+    "prompt_cache_key", "safety_identifier", "background", "stream_options",
 })

@@ -12,6 +12,7 @@ from .engines.encoder import EncoderLoader
 from .engines.llama import ChatEngine
 from .gate import KeyRing, Limits
 from .models import ModelRegistry
+from .response_store import ResponseStore
 from .runner import Runner
 from .scheduler import FairScheduler
 from .store import CompletionStore
@@ -24,6 +25,7 @@ class State:
         self.engine = engine  # None in gateway mode: chat goes to the upstreams
         self.encoder = encoder
         self.store = store
+        self.responses = ResponseStore(store.db, config.retention_days)
         self.chat_model_id = engine.model_id if engine else "upstream"
         self.registry = ModelRegistry(self.chat_model_id, ENCODER_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)

@@ -28,6 +28,7 @@ def router(state, pipeline) -> APIRouter:
         report = state.usage.report(state.keys.names)
         report["queue"] = state.scheduler.snapshot()
         report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
+        report["stored_responses"] = await anyio.to_thread.run_sync(state.responses.count)
         if state.gateway:
             state.gateway.add_to_report(report, state.keys.names, state.usage.by_key)
         return report

@@ -39,9 +39,8 @@ class ChatEndpoint:
     api = "chat"
     fields = CHAT_FIELDS
     ignored = CHAT_IGNORED
-    stores = True
 
-    def plan(self, body: dict[str, Any], model_id: str, state) -> Plan:
+    def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         return plan_chat(body, model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens)
 
     def run(self, engine, stream: bool):
@@ -53,6 +52,10 @@ class ChatEndpoint:
 
     def shaper(self, plan: Plan, body: dict[str, Any]) -> ChatStream:
         return ChatStream(plan)
+
+    def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
+        if body.get("store"):
+            state.store.put(who, body, obj, body.get("metadata") or {})
 
 
 def router(state, pipeline) -> APIRouter:

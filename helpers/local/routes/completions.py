@@ -36,9 +36,8 @@ class CompletionEndpoint:
     api = "completions"
     fields = COMPLETION_FIELDS
     ignored: frozenset[str] = frozenset()
-    stores = False
 
-    def plan(self, body: dict[str, Any], model_id: str, state) -> Plan:
+    def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         return plan_completion(body, model_id, state.engine, state.config.max_output_tokens)
 
     def run(self, engine, stream: bool):
@@ -50,6 +49,9 @@ class CompletionEndpoint:
 
     def shaper(self, plan: Plan, body: dict[str, Any]) -> CompletionStream:
         return CompletionStream(plan)
+
+    def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
+        """The legacy endpoint stores nothing."""
 
 
 def router(state, pipeline) -> APIRouter:

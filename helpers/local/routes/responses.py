@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 
 from .. import errors
 from ..planning import Plan, check_output_cap, plan_chat
-from ..responses_api import ResponseEvents, from_chat, to_chat_body
+from ..responses_api import ResponseEvents, from_chat, input_items, input_messages, to_chat_body
 from ..schema import openapi_body
 from ..shaping import chat_completion, chat_usage
 from ..specs_responses import RESPONSES_FIELDS, RESPONSES_IGNORED
 from ..streaming import sse
+from .stored import page, page_params
 
 
 class ResponseStream:
@@ -38,12 +40,18 @@ class ResponsesEndpoint:
     api = "responses"
     fields = RESPONSES_FIELDS
     ignored = RESPONSES_IGNORED
-    stores = False
 
-    def plan(self, body: dict[str, Any], model_id: str, state) -> Plan:
+    def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
-        return plan_chat(to_chat_body(body), model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens,
-                         id_prefix="chatcmpl")
+        history: list[dict[str, Any]] = []
+        if body.get("previous_response_id"):
+            history = state.responses.history(who, body["previous_response_id"])
+            if history is None:
+                raise errors.previous_response_not_found(body["previous_response_id"])
+        plan = plan_chat(to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens,
+                         state.config.max_output_tokens, id_prefix="chatcmpl")
+        plan.extra["history"] = history + input_messages(body)
+        return plan
 
     def run(self, engine, stream: bool):
         return engine.chat_stream if stream else engine.chat
@@ -55,6 +63,17 @@ class ResponsesEndpoint:
     def shaper(self, plan: Plan, body: dict[str, Any]) -> ResponseStream:
         return ResponseStream(plan, body)
 
+    def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
+        """`store` defaults to true here, as in the API."""
+        if body.get("store", True):
+            text = "".join(part["text"] for item in obj["output"] for part in item.get("content", []) if part.get("type") == "output_text")
+            state.responses.put(who, obj, input_items(body), plan.extra["history"] + [{"role": "assistant", "content": text}])
+
+
+def not_found(rid: str) -> errors.APIError:
+    return errors.not_found("response", "响应", rid, "response_id", "Only responses stored (store=true, the default) by your own key are kept.",
+                            "只有用你自己的密钥保存（store=true，默认）的响应才会被保留。")
+
 
 def router(state, pipeline) -> APIRouter:
     r = APIRouter()
@@ -63,5 +82,31 @@ def router(state, pipeline) -> APIRouter:
     @r.post("/v1/responses", openapi_extra=openapi_body(RESPONSES_FIELDS))
     async def responses(request: Request):
         return await pipeline.generate(request, endpoint)
+
+    @r.get("/v1/responses/{response_id}")
+    async def get_response(response_id: str, request: Request):
+        found = await anyio.to_thread.run_sync(state.responses.get, request.state.who, response_id)
+        if found is None:
+            raise not_found(response_id)
+        return found
+
+    @r.delete("/v1/responses/{response_id}")
+    async def delete_response(response_id: str, request: Request):
+        if not await anyio.to_thread.run_sync(state.responses.delete, request.state.who, response_id):
+            raise not_found(response_id)
+        return {"id": response_id, "object": "response.deleted", "deleted": True}
+
+    @r.get("/v1/responses/{response_id}/input_items")
+    async def list_input_items(response_id: str, request: Request):
+        limit, order, after = page_params(request, default_order="desc")
+        items = await anyio.to_thread.run_sync(state.responses.input_items, request.state.who, response_id)
+        if items is None:
+            raise not_found(response_id)
+        if order == "desc":
+            items = items[::-1]
+        if after:
+            ids = [i["id"] for i in items]
+            items = items[ids.index(after) + 1:] if after in ids else []
+        return page(items[:limit], len(items) > limit)
 
     return r

@@ -27,7 +27,7 @@ def not_found(cid: str) -> errors.APIError:
                             "只有用你自己的密钥、并设置 store=true 创建的补全才会被保存。")
 
 
-def page_params(request: Request, default_limit: int = 20) -> tuple[int, str, str | None]:
+def page_params(request: Request, default_limit: int = 20, default_order: str = "asc") -> tuple[int, str, str | None]:
     """limit, order and after of a list request, checked like the API checks them."""
     q = request.query_params
     try:
@@ -37,7 +37,7 @@ def page_params(request: Request, default_limit: int = 20) -> tuple[int, str, st
     if not 1 <= limit <= MAX_PAGE:
         raise errors.invalid_query_value("limit", f"expected a value between 1 and {MAX_PAGE}, but got {limit} instead.",
                                          f"必须在 1 到 {MAX_PAGE} 之间，实际是 {limit}。")
-    order = q.get("order", "asc")
+    order = q.get("order", default_order)
     if order not in ("asc", "desc"):
         raise errors.unsupported_value("order", order, ("asc", "desc"))
     return limit, order, q.get("after")
