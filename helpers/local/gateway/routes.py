@@ -125,18 +125,19 @@ async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
 
 async def pass_through(state, opened: Opened, tap: StreamTap, who: str, models: tuple[str, str], body: dict[str, Any],
                        prompt_estimate: int) -> AsyncIterator[bytes]:
-    """The upstream's events as they come, each upstream packet in one write."""
-    finished = False
+    """The upstream's events as they come, each upstream packet in one write. A stream
+    with `store: true` is stored before its `[DONE]` goes out, so a student who asks for
+    it right after the stream finds it."""
     try:
-        out = [e for e in map(tap.event, opened.first_events) if e]
-        if out:
-            yield b"".join(out)
+        batches = _chain([opened.first_events], opened.chunks)
         try:
-            async for events in opened.chunks:
-                out = [e for e in map(tap.event, events) if e]
+            async for events in batches:
+                out = b"".join(e for e in map(tap.event, events) if e)
+                if tap.keep_text and out.endswith(b"data: [DONE]\n\n") and not tap.ended_with_error:
+                    await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body),
+                                                   body.get("metadata") or {})
                 if out:
-                    yield b"".join(out)
-            finished = not tap.ended_with_error
+                    yield out
         except STREAM_ERRORS as e:
             error = shutting_down() if state.shutting_down else upstream_broke_off()
             if not state.shutting_down:
@@ -147,8 +148,13 @@ async def pass_through(state, opened: Opened, tap: StreamTap, who: str, models: 
         with anyio.CancelScope(shield=True):
             await opened.close()
         state.gateway.charge(state, who, models, *tap.counted(prompt_estimate))
-    if finished and tap.endpoint == "chat" and body.get("store"):
-        await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body), body.get("metadata") or {})
+
+
+async def _chain(first: list[list[bytes]], rest: AsyncIterator[list[bytes]]) -> AsyncIterator[list[bytes]]:
+    for events in first:
+        yield events
+    async for events in rest:
+        yield events
 
 
 async def _models(state) -> list[dict[str, Any]]:
