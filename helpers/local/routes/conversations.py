@@ -13,7 +13,7 @@ from ..responses_api import items_from_input
 from ..schema import F, openapi_body
 from ..specs import METADATA
 from ..specs_responses import INPUT_ITEM, check_input
-from .stored import page, page_params
+from .stored import page, page_of_items, page_params
 
 MAX_ITEMS_PER_CALL = 20  # the API's limit on items added at once
 
@@ -71,12 +71,7 @@ def router(state, pipeline) -> APIRouter:
         items = await run(store.items, request.state.who, cid)
         if items is None:
             raise conversation_not_found(cid)
-        if order == "desc":
-            items = items[::-1]
-        if after:
-            ids = [i["id"] for i in items]
-            items = items[ids.index(after) + 1:] if after in ids else []
-        return page(items[:limit], len(items) > limit)
+        return page_of_items(items, limit, order, after)
 
     @r.post("/v1/conversations/{cid}/items", openapi_extra=openapi_body(ADD_ITEMS_FIELDS))
     async def add_items(cid: str, request: Request):

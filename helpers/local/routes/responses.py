@@ -14,7 +14,7 @@ from ..shaping import chat_completion, chat_usage
 from ..specs_responses import INPUT_TOKENS_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
 from ..streaming import sse
 from .conversations import conversation_not_found
-from .stored import page, page_params
+from .stored import page_of_items, page_params
 
 
 class ResponseStream:
@@ -135,11 +135,6 @@ def router(state, pipeline) -> APIRouter:
         items = await anyio.to_thread.run_sync(state.responses.input_items, request.state.who, response_id)
         if items is None:
             raise not_found(response_id)
-        if order == "desc":
-            items = items[::-1]
-        if after:
-            ids = [i["id"] for i in items]
-            items = items[ids.index(after) + 1:] if after in ids else []
-        return page(items[:limit], len(items) > limit)
+        return page_of_items(items, limit, order, after)
 
     return r
