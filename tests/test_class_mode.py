@@ -196,7 +196,8 @@ def test_retention_purges_old_rows_and_purge_command(tmp_path):
         srv.stop()
     p = subprocess.run([sys.executable, "-m", "helpers.local", "purge", "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0
-    assert p.stdout == "Deleted 1 stored completions, 0 stored responses and 0 conversations. / 已删除 1 条保存的补全、0 个保存的响应和 0 个对话。\n"
+    assert p.stdout == ("Deleted 1 stored completions, 0 stored responses and 0 conversations. / 已删除 1 条保存的补全、0 个保存的响应和 0 个对话。\n"
+                        "Deleted 0 exercise attempts. / 已删除 0 条练习记录。\n")
     assert CompletionStore(db).count() == 0
 
 
