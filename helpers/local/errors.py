@@ -278,6 +278,21 @@ def previous_response_not_found(rid: str) -> APIError:
                    param="previous_response_id", code="previous_response_not_found")
 
 
+def background_needs_store() -> APIError:
+    return invalid("Background responses must be stored: 'background' requires 'store' to be true (its default).",
+                   "后台模式（background）的响应必须保存：使用 background 时 store 必须为 true（默认值）。", param="background", code="invalid_value")
+
+
+def background_stream_not_supported() -> APIError:
+    return invalid(f"The offline course server does not stream background responses; create it without 'stream' and poll it. {REAL_API_HINT_EN}",
+                   f"离线课程服务器不支持流式的后台响应；请去掉 stream，创建后轮询它。{REAL_API_HINT_ZH}", param="stream", code="invalid_value")
+
+
+def cannot_cancel_synchronous() -> APIError:
+    return invalid("Cannot cancel a synchronous response. Only responses created with background=true can be cancelled.",
+                   "不能取消同步响应：只有用 background=true 创建的响应才能取消。")
+
+
 def output_cap_exceeded(param: str, value: int, cap: int) -> APIError:
     return invalid(f"{param} is too large: {value}. This model supports at most {cap} completion tokens, whereas you provided {value}.",
                    f"{param} 太大：{value}。该模型每次最多输出 {cap} 个词元。", param=param, code="invalid_value")

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 from fastapi import Request
 
-from . import errors
+from . import background, errors
 from .bodies import read_json
 from .planning import Plan, estimate_prompt_tokens
 from .schema import F, validate_body
@@ -69,10 +69,13 @@ class Pipeline:
     async def generate(self, request: Request, ep: Endpoint):
         state = self.state
         body = await self.body(request, ep.fields, ep.ignored)
+        in_background = background.check(body)  # generated as a stream nobody reads (background.py)
         model = state.registry.resolve(body["model"], ep.api)
-        plan = await state.runner.in_thread(ep.plan, body, model.id, state, request.state.who)
+        plan = await state.runner.in_thread(ep.plan, {**body, "stream": True} if in_background else body, model.id, state, request.state.who)
         who = self.admit(request, body["model"], plan.prompts, plan.max_output)
         self._log_prompt(body)
+        if in_background:
+            return await state.background.start(self, who, body, ep, plan)
         if not plan.stream:
             fn = ep.run(state.engine, False)
             results = await asyncio.gather(*(state.runner.generate(who, fn, r) for r in plan.requests))
@@ -82,7 +85,23 @@ class Pipeline:
         stream = await state.runner.stream(who, ep.run(state.engine, True), plan.requests)
         return sse_response(self._events(who, body, ep, plan, stream), stream.nothing_waiting)
 
-    async def _events(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, stream) -> AsyncIterator[bytes]:
+    async def run_detached(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, on_start: Callable[[], Awaitable[None]]) -> None:
+        """Generate with no client waiting (background mode): the same slots, usage and storage as
+        a stream whose events go nowhere. `on_start` runs once generation has begun; the APIError
+        that stopped it is raised."""
+        stream = await self.state.runner.stream(who, ep.run(self.state.engine, True), plan.requests)
+        try:
+            await on_start()
+        except BaseException:
+            stream.stop()
+            raise
+        failed: list[errors.APIError] = []
+        async for _ in self._events(who, body, ep, plan, stream, failed):
+            pass
+        if failed:
+            raise failed[0]
+
+    async def _events(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, stream, failed: list | None = None) -> AsyncIterator[bytes]:
         shaper = ep.shaper(plan, body)
         usages: dict[int, dict[str, Any]] = {}  # the last usage each generation reported
         try:
@@ -90,6 +109,8 @@ class Pipeline:
                 yield piece
             async for index, item in stream.items():
                 if isinstance(item, errors.APIError):
+                    if failed is not None:
+                        failed.append(item)
                     for piece in shaper.error(item):
                         yield piece
                     return

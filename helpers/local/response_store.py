@@ -47,6 +47,13 @@ class ResponseStore:
             ),
         )
 
+    def update(self, owner: str, response: dict[str, Any]) -> None:
+        """A new state of a stored Response (a background one moving on), its items and history kept."""
+        self.db.write(
+            "UPDATE stored_responses SET response=? WHERE owner=? AND id=?",
+            (json.dumps(response, ensure_ascii=False), owner, response["id"]),
+        )
+
     def _field(self, owner: str, rid: str, column: str) -> Any:
         row = self.db.one(f"SELECT {column} FROM stored_responses WHERE owner=? AND id=?", (owner, rid))
         return json.loads(row[0]) if row else None

@@ -69,6 +69,7 @@ RESPONSES_FIELDS = {
     "top_p": F(("number",), minimum=0, maximum=1),
     "stream": F(("boolean",)),
     "store": F(("boolean",)),
+    "background": F(("boolean",)),
     "metadata": METADATA,
     "text": TEXT_FORMAT,
     "user": F(("string",)),
@@ -80,5 +81,5 @@ INPUT_TOKENS_FIELDS = {**{k: v for k, v in RESPONSES_FIELDS.items() if k not in 
                        "model": F(("string",)), "input": F(("string", "array"), items=INPUT_ITEM, check=check_input)}
 RESPONSES_IGNORED = frozenset({
     "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
-    "prompt_cache_key", "safety_identifier", "background", "stream_options",
+    "prompt_cache_key", "safety_identifier", "stream_options",
 })

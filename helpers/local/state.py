@@ -6,6 +6,7 @@ import time
 import anyio
 
 from . import errors
+from .background import BackgroundResponses
 from .config import ServerConfig
 from .conversation_store import ConversationStore
 from .engines.encoder import MODEL_ID as ENCODER_MODEL_ID
@@ -28,6 +29,7 @@ class State:
         self.store = store
         self.responses = ResponseStore(store.db, config.retention_days)
         self.conversations = ConversationStore(store.db, config.retention_days)
+        self.background = BackgroundResponses(self)
         self.chat_model_id = engine.model_id if engine else "upstream"
         self.registry = ModelRegistry(self.chat_model_id, ENCODER_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)

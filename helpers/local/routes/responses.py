@@ -19,7 +19,7 @@ from .stored import page_of_items, page_params
 
 class ResponseStream:
     def __init__(self, plan: Plan, body: dict[str, Any]):
-        self.events = ResponseEvents(body, plan.model_id)
+        self.events = plan.extra.get("events") or ResponseEvents(body, plan.model_id)  # background: made at queueing
 
     def start(self) -> list[bytes]:
         return [sse(ev, kind) for kind, ev in self.events.start()]
@@ -128,6 +128,13 @@ def router(state, pipeline) -> APIRouter:
         if not await anyio.to_thread.run_sync(state.responses.delete, request.state.who, response_id):
             raise not_found(response_id)
         return {"id": response_id, "object": "response.deleted", "deleted": True}
+
+    @r.post("/v1/responses/{response_id}/cancel")
+    async def cancel_response(response_id: str, request: Request):
+        found = await state.background.cancel(request.state.who, response_id)
+        if found is None:
+            raise not_found(response_id)
+        return found
 
     @r.get("/v1/responses/{response_id}/input_items")
     async def list_input_items(response_id: str, request: Request):
