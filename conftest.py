@@ -1,6 +1,7 @@
 """Session-wide setup for every test, notebooks included (nbval kernels inherit this env).
 
-One real offline server is started for the whole run and its port exported as
+One real offline server is started for the whole run (unless only tests/unit/
+runs) and its port exported as
 COURSE_LOCAL_PORT, so notebooks reuse it through `get_client()` rather than
 starting their own. COURSE_BACKEND=offline keeps a developer's own
 OPENAI_API_KEY out of the tests.
@@ -23,6 +24,15 @@ def pytest_sessionstart(session):
     os.environ["COURSE_PROGRESS_DB"] = os.path.join(tempfile.mkdtemp(prefix="course-progress-"), "progress.sqlite3")
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "COURSE_CHAT_MODEL", "COURSE_EMBEDDING_MODEL"):
         os.environ.pop(name, None)
+
+
+UNIT_TESTS = Path(__file__).resolve().parent / "tests" / "unit"
+
+
+def pytest_collection_finish(session):
+    """Start the shared server once the run is known to need it: tests/unit/ alone runs without one."""
+    if all(Path(str(item.path)).is_relative_to(UNIT_TESTS) for item in session.items):
+        return
     srv = ServerProcess("--parallel", "4")
     SESSION["server"] = srv
     os.environ["COURSE_LOCAL_PORT"] = str(srv.port)

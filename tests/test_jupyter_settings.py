@@ -60,8 +60,9 @@ def test_fetch_step_writes_the_settings(tmp_path, monkeypatch, capsys):
     """The step `python -m helpers.local fetch` runs after the model download (the download itself is not rerun)."""
     monkeypatch.setenv("JUPYTERLAB_DIR", str(tmp_path))
     cli._install_lab_settings()
-    assert (tmp_path / "settings" / "overrides.d" / "openai-course.json").is_file()
-    assert "no news prompt" in capsys.readouterr().out
+    written = tmp_path.resolve() / "settings" / "overrides.d" / "openai-course.json"
+    assert written.is_file()
+    assert capsys.readouterr().out == f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {written}\n"
 
 
 def test_setting_is_in_effect_for_this_venv(schemas_dir):
