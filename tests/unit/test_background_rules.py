@@ -22,12 +22,15 @@ def test_what_cannot_go_with_background_is_a_400(body, param):
     assert (e.value.status, e.value.param, e.value.code) == (400, param, "invalid_value")
 
 
-@pytest.mark.parametrize(("error", "code"), [
-    (errors.context_length_exceeded(2048, 3000), "invalid_prompt"),
-    (errors.too_many_concurrent(2, 4), "rate_limit_exceeded"),
-    (errors.shutting_down(), "server_error"),
-    (errors.unexpected(), "server_error"),
-])
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (errors.context_length_exceeded(2048, 3000), "invalid_prompt"),
+        (errors.too_many_concurrent(2, 4), "rate_limit_exceeded"),
+        (errors.shutting_down(), "server_error"),
+        (errors.unexpected(), "server_error"),
+    ],
+)
 def test_a_failure_is_a_response_error_the_sdk_accepts(error, code):
     failure = background._failure(error)
     assert failure == {"code": code, "message": error.message}

@@ -74,15 +74,20 @@ def test_a_key_is_never_shown_whole():
 
 def test_context_message_with_and_without_an_output_limit():
     assert errors.context_length_exceeded(2048, 3000).message.startswith(
-        "This model's maximum context length is 2048 tokens. However, your messages resulted in 3000 tokens. Please reduce the length of the messages.")
+        "This model's maximum context length is 2048 tokens. However, your messages resulted in 3000 tokens. Please reduce the length of the messages."
+    )
     assert errors.context_length_exceeded(2048, 2000, 100, param="prompt", what_en="your prompt", what_zh="你的提示").message.startswith(
         "This model's maximum context length is 2048 tokens. However, you requested 2100 tokens (2000 in the prompt, 100 in the completion). "
-        "Please reduce the length of the prompt or completion.")
+        "Please reduce the length of the prompt or completion."
+    )
 
 
 def test_type_names_are_translated():
     e = errors.invalid_type("input", "one of a string or an array", "an object")
-    assert e.message == "Invalid type for 'input': expected one of a string or an array, but got an object instead. / 参数 'input' 的类型不对：应为字符串或数组，实际是对象。"
+    assert (
+        e.message
+        == "Invalid type for 'input': expected one of a string or an array, but got an object instead. / 参数 'input' 的类型不对：应为字符串或数组，实际是对象。"
+    )
 
 
 def test_rate_limit_headers_travel_with_the_error():

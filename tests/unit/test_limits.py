@@ -28,8 +28,7 @@ def test_tokens_per_minute_refuse_what_would_pass_the_limit():
     with pytest.raises(APIError) as e:
         limits.admit("a", "gpt-4o-mini", 60, (50, 12.4))
     assert (e.value.status, e.value.type) == (429, "tokens")
-    assert e.value.message.startswith("Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 100, Used 50, Requested 60. "
-                                      "Please try again in 13s.")
+    assert e.value.message.startswith("Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 100, Used 50, Requested 60. Please try again in 13s.")
     assert e.value.headers["Retry-After"] == "13"
 
 

@@ -21,8 +21,9 @@ def test_every_chat_name_of_the_installed_sdk_is_served_by_the_local_model():
         assert REGISTRY.resolve(name, "responses") is REGISTRY.chat, name
 
 
-@pytest.mark.parametrize("name", ["gpt-4o-mini-2024-07-18", "gpt-4-1106-preview", "gpt-4-0125-preview", "gpt-4-0613",
-                                  "gpt-3.5-turbo-0125", "gpt-4.1-mini-2025-04-14"])
+@pytest.mark.parametrize(
+    "name", ["gpt-4o-mini-2024-07-18", "gpt-4-1106-preview", "gpt-4-0125-preview", "gpt-4-0613", "gpt-3.5-turbo-0125", "gpt-4.1-mini-2025-04-14"]
+)
 def test_dated_snapshots_are_accepted(name):
     assert REGISTRY.resolve(name, "chat") is REGISTRY.chat
 

@@ -1,4 +1,5 @@
 """The fair scheduler on its own: per-key caps, round robin, bounded waiting, shutdown."""
+
 from __future__ import annotations
 
 import asyncio

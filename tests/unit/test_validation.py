@@ -28,15 +28,18 @@ def test_a_whole_number_float_for_an_integer_becomes_an_int():
     assert out["max_tokens"] == 16 and isinstance(out["max_tokens"], int)
 
 
-@pytest.mark.parametrize(("change", "code", "param"), [
-    ({"model": None}, "missing_required_parameter", "model"),
-    ({"temperature": "hot"}, "invalid_type", "temperature"),
-    ({"temperature": 2.5}, "decimal_above_max_value", "temperature"),
-    ({"top_p": -0.1}, "decimal_below_min_value", "top_p"),
-    ({"max_tokens": 0}, "integer_below_min_value", "max_tokens"),
-    ({"messages": []}, "empty_array", "messages"),
-    ({"frobnicate": True}, "unknown_parameter", "frobnicate"),
-])
+@pytest.mark.parametrize(
+    ("change", "code", "param"),
+    [
+        ({"model": None}, "missing_required_parameter", "model"),
+        ({"temperature": "hot"}, "invalid_type", "temperature"),
+        ({"temperature": 2.5}, "decimal_above_max_value", "temperature"),
+        ({"top_p": -0.1}, "decimal_below_min_value", "top_p"),
+        ({"max_tokens": 0}, "integer_below_min_value", "max_tokens"),
+        ({"messages": []}, "empty_array", "messages"),
+        ({"frobnicate": True}, "unknown_parameter", "frobnicate"),
+    ],
+)
 def test_chat_mistakes_get_the_apis_code_and_param(change, code, param):
     body = {k: v for k, v in {**CHAT, **change}.items() if v is not None}
     e = refused(body)
