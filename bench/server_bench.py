@@ -7,13 +7,16 @@ differences within one run mean anything):
   * cold start: `python -m helpers.local serve` to a healthy /health (model cached)
   * one streamed chat: time to first token and tokens/s, through the server
     versus calling xllamacpp directly in this process (same model, prompt, settings)
-  * embeddings per second for 1 and 64 inputs, through the server versus USE directly
+  * embeddings per second for 1 and 64 inputs, through the server versus USE directly,
+    and the median time one short input takes over HTTP versus the encoder called directly
+  * the server's resident memory after the run and at its peak
   * 1/4/16/32 concurrent streaming clients: aggregate tokens/s and p50/p95 time to
     first token, through the server versus llama.cpp's own HTTP server (started by
     xllamacpp with the same slots)
 
-Targets: >= 95 % of direct throughput, <= 15 ms added to time to first token,
-cold start <= 3 s. Run: .venv/bin/python bench/server_bench.py [--quick] [--model NAME ...]
+Targets (issue 10): streamed tokens/s >= 97 % of direct xllamacpp, <= +5 ms time to
+first token, <= +1 ms median for one short embedding input, cold start <= 3 s.
+Speed is measured here, never asserted in tests. Run: .venv/bin/python bench/server_bench.py [--quick] [--model NAME ...]
 (`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2 or a GGUF path; one table per model.)
 """
 from __future__ import annotations
@@ -165,10 +168,10 @@ def embedding_overhead(base_url: str, rounds: int) -> tuple[float, float]:
     return statistics.median(direct) * 1000, statistics.median(served) * 1000
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process (Linux /proc), in MB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process (Linux /proc), in MB: now (VmRSS) or its peak (VmHWM)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -224,20 +227,20 @@ def bench_model(name: str, quick: bool) -> None:
 
         emb = embeddings(srv.base_url, 20 if not quick else 5)
         emb_direct, emb_served = embedding_overhead(srv.base_url, 200 if not quick else 50)
-        rss = rss_mb(srv.proc.pid)
+        rss, peak = rss_mb(srv.proc.pid), rss_mb(srv.proc.pid, "VmHWM")
     finally:
         srv.stop()
 
     print("| measure | baseline (same run) | course server | ratio / difference | target |")
     print("|---|---|---|---|---|")
     print(f"| cold start to healthy (model cached) | – | {start:.2f} s | – | ≤ 3 s |")
-    print(f"| server resident memory after the run | – | {rss:.0f} MB | – | – |")
-    print(f"| 1 stream: time to first token | xllamacpp in-process {d_ttft:.1f} ms | {s_ttft:.1f} ms | +{s_ttft - d_ttft:.1f} ms | ≤ +15 ms |")
-    print(f"| 1 stream: tokens/s | xllamacpp in-process {d_tps:.1f} | {s_tps:.1f} | {s_tps / d_tps:.1%} | ≥ 95 % |")
+    print(f"| server resident memory after the run / peak | – | {rss:.0f} / {peak:.0f} MB | – | – |")
+    print(f"| 1 stream: time to first token | xllamacpp in-process {d_ttft:.1f} ms | {s_ttft:.1f} ms | +{s_ttft - d_ttft:.1f} ms | ≤ +5 ms |")
+    print(f"| 1 stream: tokens/s | xllamacpp in-process {d_tps:.1f} | {s_tps:.1f} | {s_tps / d_tps:.1%} | ≥ 97 % |")
     for c, base, ours in conc:
-        print(f"| {c} clients: aggregate tokens/s | llama.cpp HTTP {base[0]:.1f} | {ours[0]:.1f} | {ours[0] / base[0]:.1%} | ≥ 95 % |")
+        print(f"| {c} clients: aggregate tokens/s | llama.cpp HTTP {base[0]:.1f} | {ours[0]:.1f} | {ours[0] / base[0]:.1%} | ≥ 97 % |")
         print(f"| {c} clients: TTFT p50 / p95 | llama.cpp HTTP {base[1]:.0f} / {base[2]:.0f} ms | {ours[1]:.0f} / {ours[2]:.0f} ms | "
-              f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +15 ms |")
+              f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +5 ms |")
     for size, d_rate, s_rate in emb:
         print(f"| embeddings, {size} input(s) per request: inputs/s | USE direct {d_rate:.0f} | {s_rate:.0f} | {s_rate / d_rate:.1%} | – |")
     print(f"| embeddings, 1 short input: median time | USE direct {emb_direct:.2f} ms | {emb_served:.2f} ms | "
