@@ -100,3 +100,20 @@ def test_upstream_rejection_keeps_a_bilingual_message_as_it_is():
     assert already.message == "Bad input. / 输入有误。"
     plain = errors.upstream_rejected(404, "", None, None)
     assert plain.message == "Not found. / 未找到（原因见前面的英文）。"
+
+
+def test_one_import_surface_for_the_whole_catalogue():
+    """The catalogue is split by API area; every public factory is reachable as errors.X, each defined once."""
+    import importlib
+    import inspect
+
+    seen: dict[str, str] = {}
+    for area in ("base", "request", "access", "generation", "gateway"):
+        module = importlib.import_module(f"helpers.local.errors.{area}")
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj.__module__ != module.__name__:
+                continue
+            assert name not in seen, f"{name} is defined in both {seen[name]} and {area}"
+            seen[name] = area
+            assert getattr(errors, name) is obj and name in errors.__all__
+    assert set(errors.__all__) == set(seen) | {"REAL_API_HINT_EN", "REAL_API_HINT_ZH"}
