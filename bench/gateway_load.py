@@ -21,7 +21,7 @@ from class_load import Result, _run
 
 from helpers.local.gateway.process import (
     KEY_ENV,
-    UPSTREAM_KEY,
+    new_upstream_key,
     start_gateway,
     start_upstream,
 )
@@ -55,8 +55,8 @@ def run_gateway_comparison(urls: list[str], students: int, seconds: float, max_t
     with tempfile.TemporaryDirectory() as tmp:
         try:
             if not urls:
-                started = [start_upstream(tmp=Path(tmp)) for _ in range(2)]
-                os.environ[KEY_ENV] = UPSTREAM_KEY
+                os.environ[KEY_ENV] = new_upstream_key()
+                started = [start_upstream(key=os.environ[KEY_ENV], tmp=Path(tmp)) for _ in range(2)]
                 urls = [s.base_url for s in started]
             upstream_key = os.environ.get(KEY_ENV) or ""
             pairs, entries = generate([f"student-{i:02d}" for i in range(students)])

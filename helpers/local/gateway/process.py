@@ -3,13 +3,18 @@ teacher trying gateway mode on one machine): each upstream is this project's own
 server, speaking the OpenAI API over real HTTP, demanding the key a real engine would."""
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 
 from ..process import ServerProcess
 
-UPSTREAM_KEY = "sk-upstream-teacher-Zq81x"  # what an engine behind the gateway demands
-KEY_ENV = "COURSE_TEST_UPSTREAM_KEY"
+KEY_ENV = "COURSE_TEST_UPSTREAM_KEY"  # how a gateway started here learns the key its upstreams demand
+
+
+def new_upstream_key() -> str:
+    """A fresh key for upstreams started here: no key is written in the code (tests keep their own)."""
+    return "sk-upstream-" + secrets.token_urlsafe(18)
 
 
 def small_model_args() -> list[str]:
@@ -20,16 +25,18 @@ def small_model_args() -> list[str]:
     return ["--model", str(path)] if path.exists() else []
 
 
-def start_upstream(*args: str, port: int | None = None, tmp: Path | None = None) -> ServerProcess:
+def start_upstream(*args: str, key: str, port: int | None = None, tmp: Path | None = None) -> ServerProcess:
+    """This project's server as an engine behind a gateway, demanding `key` as a real engine would."""
     db = ["--db", str(tmp / f"upstream-{uuid.uuid4().hex[:8]}.sqlite3")] if tmp else []
     # The gateway is one caller with one key: let it use every slot (a keyed server gives one key half).
-    srv = ServerProcess("--api-key", UPSTREAM_KEY, "--parallel", "2", "--max-concurrent-per-key", "2", *small_model_args(), *db, *args,
+    srv = ServerProcess("--api-key", key, "--parallel", "2", "--max-concurrent-per-key", "2", *small_model_args(), *db, *args,
                         port=port)
     srv.wait_healthy()
     return srv
 
 
-def start_gateway(upstreams: list[ServerProcess | str], *args: str, key: str = UPSTREAM_KEY, tmp: Path | None = None) -> ServerProcess:
+def start_gateway(upstreams: list[ServerProcess | str], *args: str, key: str, tmp: Path | None = None) -> ServerProcess:
+    """A gateway in front of `upstreams`, sending them `key` (an empty key: none)."""
     urls = [u if isinstance(u, str) else u.base_url for u in upstreams]
     flags = [flag for url in urls for flag in ("--upstream", url)]
     db = ["--db", str(tmp / f"gateway-{uuid.uuid4().hex[:8]}.sqlite3")] if tmp else []
