@@ -84,3 +84,12 @@ def test_each_key_sees_and_cancels_only_its_own(keyed_server):
     with pytest.raises(openai.NotFoundError):
         two.responses.cancel(r.id)
     assert one.responses.cancel(r.id).status == "cancelled"
+
+
+def test_deleting_a_running_response_stops_it(client):
+    r = client.responses.create(model=CHAT, input=LONG, max_output_tokens=600, background=True)
+    assert client.responses.delete(r.id) is None
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(r.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.cancel(r.id)

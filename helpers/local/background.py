@@ -93,12 +93,19 @@ class BackgroundResponses:
         finally:
             self.jobs.pop(rid, None)
 
+    async def stop(self, who: str, rid: str) -> Job | None:
+        """Stop this key's running job `rid` (at its next token); the job, if there was one."""
+        job = self.jobs.get(rid)
+        if job is None or job.owner != who or job.task is None:
+            return None
+        job.task.cancel()
+        await asyncio.gather(job.task, return_exceptions=True)  # its last write is done after this
+        return job
+
     async def cancel(self, who: str, rid: str) -> dict[str, Any] | None:
         """The Response after cancelling it; None if this key has no such response."""
-        job = self.jobs.get(rid)
-        if job is not None and job.owner == who and job.task is not None:
-            job.task.cancel()
-            await asyncio.gather(job.task, return_exceptions=True)  # its last write is done after this
+        job = await self.stop(who, rid)
+        if job is not None:
             found = await self.state.runner.in_thread(self.state.responses.get, who, rid)
             if found is not None and found["status"] not in FINISHED:
                 await self._save(job, "cancelled")

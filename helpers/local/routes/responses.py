@@ -125,6 +125,7 @@ def router(state, pipeline) -> APIRouter:
 
     @r.delete("/v1/responses/{response_id}")
     async def delete_response(response_id: str, request: Request):
+        await state.background.stop(request.state.who, response_id)  # a running one stops, or it would come back
         if not await anyio.to_thread.run_sync(state.responses.delete, request.state.who, response_id):
             raise not_found(response_id)
         return {"id": response_id, "object": "response.deleted", "deleted": True}
