@@ -32,13 +32,19 @@ def item_not_found(item_id: str) -> errors.APIError:
     return errors.not_found("conversation item", "对话条目", item_id, "item_id")
 
 
+async def run(fn, *args):
+    """SQLite work off the event loop."""
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
 def router(state, pipeline) -> APIRouter:
     r = APIRouter()
-    store = state.conversations
+    _conversation_routes(r, state.conversations, pipeline)
+    _item_routes(r, state.conversations, pipeline)
+    return r
 
-    async def run(fn, *args):
-        return await anyio.to_thread.run_sync(fn, *args)
 
+def _conversation_routes(r: APIRouter, store, pipeline) -> None:
     @r.post("/v1/conversations", openapi_extra=openapi_body(CREATE_FIELDS))
     async def create(request: Request):
         body = await pipeline.body(request, CREATE_FIELDS)
@@ -65,6 +71,8 @@ def router(state, pipeline) -> APIRouter:
             raise conversation_not_found(cid)
         return {"id": cid, "object": "conversation.deleted", "deleted": True}
 
+
+def _item_routes(r: APIRouter, store, pipeline) -> None:
     @r.get("/v1/conversations/{cid}/items")
     async def list_items(cid: str, request: Request):
         limit, order, after = page_params(request, default_order="desc")
@@ -98,5 +106,3 @@ def router(state, pipeline) -> APIRouter:
         if not await run(store.delete_item, request.state.who, cid, item_id):
             raise item_not_found(item_id)
         return await run(store.get, request.state.who, cid)
-
-    return r
