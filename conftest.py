@@ -6,6 +6,7 @@ COURSE_LOCAL_PORT, so notebooks reuse it through `get_client()` rather than
 starting their own. COURSE_BACKEND=offline keeps a developer's own
 OPENAI_API_KEY out of the tests.
 """
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ up in that feed. The cost is read from both sides: the server process's CPU
 time (/proc), and the dashboard's own count of requests and CPU seconds
 (`dashboard_cost` in /admin/state.json).
 """
+
 from __future__ import annotations
 
 import asyncio

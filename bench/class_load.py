@@ -18,6 +18,7 @@ with and without the dashboard.
 Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model NAME ...]
 (`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2; one table per model.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,14 @@ from class_dashboard import (  # noqa: E402
 
 from helpers.local.process import ServerProcess  # noqa: E402
 
-QUESTIONS = ["What is a token?", "Explain embeddings in one sentence.", "Name three colors.", "What is the capital of France?",
-             "Write a haiku about rain.", "How do I keep an API key safe?"]
+QUESTIONS = [
+    "What is a token?",
+    "Explain embeddings in one sentence.",
+    "Name three colors.",
+    "What is the capital of France?",
+    "Write a haiku about rain.",
+    "How do I keep an API key safe?",
+]
 
 
 @dataclass
@@ -119,8 +126,13 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=httpx.Timeout(300, connect=30)) as c:
         while time.monotonic() < deadline:
             try:
-                body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": rng.choice(QUESTIONS)}],
-                        "max_tokens": max_tokens, "stream": True, "stream_options": {"include_usage": True}}
+                body = {
+                    "model": "gpt-4o-mini",
+                    "messages": [{"role": "user", "content": rng.choice(QUESTIONS)}],
+                    "max_tokens": max_tokens,
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                }
                 t0 = time.perf_counter()
                 first = None
                 async with c.stream("POST", "/chat/completions", json=body) as r:
@@ -154,8 +166,7 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
 
-async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float,
-               probe_key: str | None = None) -> Result:
+async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float, probe_key: str | None = None) -> Result:
     """One phase; with a probe key, also the dashboard's side (reports, open feed, probe)."""
     res = Result(students, seconds, dash=DashboardLoad() if probe_key else None)
     t0 = time.monotonic()
@@ -206,8 +217,9 @@ def class_server(students: int, parallel: int, model: str):
         pairs, entries = generate([f"student-{i:02d}" for i in range(students)] + [PROBE_NAME])
         keyfile = Path(tmp) / "keys.txt"
         write_keyfile(keyfile, entries)
-        srv = ServerProcess("--keys", str(keyfile), "--admin-key", ADMIN_KEY, "--parallel", str(parallel),
-                            "--db", str(Path(tmp) / "db.sqlite3"), "--model", model)
+        srv = ServerProcess(
+            "--keys", str(keyfile), "--admin-key", ADMIN_KEY, "--parallel", str(parallel), "--db", str(Path(tmp) / "db.sqlite3"), "--model", model
+        )
         try:
             srv.wait_healthy()
             yield srv, [k for _, k in pairs[:-1]], pairs[-1][1]
@@ -218,8 +230,7 @@ def class_server(students: int, parallel: int, model: str):
 def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard: bool) -> Result:
     cpu0 = server_cpu(srv.proc.pid)
     cost0 = dashboard_cost(srv.base_url[:-3])
-    res = asyncio.run(_sampled(srv.proc.pid, _run(students, seconds, srv.base_url, keys, max_tokens, pause,
-                                                  probe_key if dashboard else None)))
+    res = asyncio.run(_sampled(srv.proc.pid, _run(students, seconds, srv.base_url, keys, max_tokens, pause, probe_key if dashboard else None)))
     res.server_cpu_s = server_cpu(srv.proc.pid) - cpu0
     if res.dash is not None:
         cost1 = dashboard_cost(srv.base_url[:-3])
@@ -228,15 +239,15 @@ def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard
     return res
 
 
-def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0,
-              dashboard: bool = True, model: str = "qwen0.5b") -> Result:
+def run_class(
+    students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0, dashboard: bool = True, model: str = "qwen0.5b"
+) -> Result:
     """Start a keyed class server, run the simulated class (with the dashboard open), stop the server."""
     with class_server(students, parallel, model) as (srv, keys, probe_key):
         return _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard)
 
 
-def compare_dashboard(students: int, seconds: float, parallel: int, max_tokens: int, pause: float = 1.0,
-                      model: str = "qwen0.5b") -> tuple[Result, Result]:
+def compare_dashboard(students: int, seconds: float, parallel: int, max_tokens: int, pause: float = 1.0, model: str = "qwen0.5b") -> tuple[Result, Result]:
     """Half the time the class alone, half with reports and the open dashboard, on one server."""
     with class_server(students, parallel, model) as (srv, keys, probe_key):
         alone = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, False)
@@ -258,11 +269,11 @@ def main() -> None:
         print("| measure | class alone (baseline) | class + progress reports + open dashboard |\n|---|---|---|")
         for (name, a), (_, b) in zip(alone.rows(), with_dash.rows()):
             print(f"| {name} | {a} | {b} |")
-        ok = all(r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0
-                 and r.spread <= 2 for r in (alone, with_dash))
+        ok = all(
+            r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0 and r.spread <= 2 for r in (alone, with_dash)
+        )
         ok = ok and with_dash.dash.report_errors == 0 and with_dash.client_errors == alone.client_errors
-        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}",
-              flush=True)
+        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ of the two direct runs), then a quiet sequential probe of the gateway's added
 latency, and reads the gateway's CPU time per request from /proc.
 Target: gateway throughput >= 0.95x direct.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,8 +103,7 @@ def _table(direct1: Result, through: Result, direct2: Result, quiet: tuple[float
         ("completion tokens/s straight (run 1 / run 2)", f"{_rate(direct1):.1f} / {_rate(direct2):.1f}"),
         ("completion tokens/s through the gateway", f"{_rate(through):.1f}"),
         ("throughput ratio gateway / straight", f"{ratio:.3f}x (target >= 0.95x)"),
-        ("requests straight / through (5xx, dropped)",
-         f"{_requests(direct1)} / {_requests(through)} ({through.server_errors}, {through.dropped})"),
+        ("requests straight / through (5xx, dropped)", f"{_requests(direct1)} / {_requests(through)} ({through.server_errors}, {through.dropped})"),
         ("fairness spread through the gateway", f"{through.spread:.2f}"),
         ("first token, idle, straight / through (median)", f"{quiet[0]:.1f} / {quiet[1]:.1f} ms"),
         ("gateway's added latency to the first token", f"{quiet[1] - quiet[0]:+.1f} ms"),
@@ -111,5 +111,11 @@ def _table(direct1: Result, through: Result, direct2: Result, quiet: tuple[float
     ]
     w = max(len(a) for a, _ in rows)
     met = ratio >= 0.95 and through.server_errors == 0 and through.dropped == 0
-    return "\n".join(["| measure | value |", "|---|---|", *(f"| {a.ljust(w)} | {b} |" for a, b in rows),
-                      f"\ntarget (>= 0.95x, 0 5xx, 0 dropped): {'met' if met else 'NOT met'}"])
+    return "\n".join(
+        [
+            "| measure | value |",
+            "|---|---|",
+            *(f"| {a.ljust(w)} | {b} |" for a, b in rows),
+            f"\ntarget (>= 0.95x, 0 5xx, 0 dropped): {'met' if met else 'NOT met'}",
+        ]
+    )

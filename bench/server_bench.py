@@ -19,6 +19,7 @@ first token, <= +1 ms median for one short embedding input, cold start <= 3 s.
 Speed is measured here, never asserted in tests. Run: .venv/bin/python bench/server_bench.py [--quick] [--model NAME ...]
 (`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2 or a GGUF path; one table per model.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,6 +110,7 @@ async def load(url: str, clients: int, per_client: int) -> tuple[float, float, f
     # keep-alive connections, and a reused one that it just closed fails the request.
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=600, limits=limits) as client:
+
         async def one_client():
             nonlocal tokens
             for _ in range(per_client):
@@ -239,12 +241,13 @@ def bench_model(name: str, quick: bool) -> None:
     print(f"| 1 stream: tokens/s | xllamacpp in-process {d_tps:.1f} | {s_tps:.1f} | {s_tps / d_tps:.1%} | ≥ 97 % |")
     for c, base, ours in conc:
         print(f"| {c} clients: aggregate tokens/s | llama.cpp HTTP {base[0]:.1f} | {ours[0]:.1f} | {ours[0] / base[0]:.1%} | ≥ 97 % |")
-        print(f"| {c} clients: TTFT p50 / p95 | llama.cpp HTTP {base[1]:.0f} / {base[2]:.0f} ms | {ours[1]:.0f} / {ours[2]:.0f} ms | "
-              f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +5 ms |")
+        print(
+            f"| {c} clients: TTFT p50 / p95 | llama.cpp HTTP {base[1]:.0f} / {base[2]:.0f} ms | {ours[1]:.0f} / {ours[2]:.0f} ms | "
+            f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +5 ms |"
+        )
     for size, d_rate, s_rate in emb:
         print(f"| embeddings, {size} input(s) per request: inputs/s | USE direct {d_rate:.0f} | {s_rate:.0f} | {s_rate / d_rate:.1%} | – |")
-    print(f"| embeddings, 1 short input: median time | USE direct {emb_direct:.2f} ms | {emb_served:.2f} ms | "
-          f"+{emb_served - emb_direct:.2f} ms | ≤ +1 ms |")
+    print(f"| embeddings, 1 short input: median time | USE direct {emb_direct:.2f} ms | {emb_served:.2f} ms | +{emb_served - emb_direct:.2f} ms | ≤ +1 ms |")
 
 
 async def _singles(url: str, reps: int):

@@ -4,6 +4,7 @@
 and makes tiktoken work offline. Nothing here hides an API call: notebooks call
 `client.chat.completions.create(...)` themselves.
 """
+
 from __future__ import annotations
 
 from dotenv import find_dotenv, load_dotenv

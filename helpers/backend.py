@@ -5,6 +5,7 @@ variables; else OPENAI_BASE_URL + OPENAI_API_KEY (any OpenAI-compatible
 provider or a class server); else OPENAI_API_KEY (the real API); else offline.
 Pure function of the environment, so every case is testable without a network.
 """
+
 from __future__ import annotations
 
 import os
@@ -85,12 +86,15 @@ def detect_backend(env: Mapping[str, str] = os.environ) -> Backend:
         return Backend("offline", offline_url(env), "offline-no-key-needed", chat, emb)
     if kind == "azure":
         if not (azure_key and azure_endpoint):
-            raise BackendConfigError("Azure needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT. / 使用 Azure 需要设置 AZURE_OPENAI_API_KEY 和 AZURE_OPENAI_ENDPOINT。")
+            raise BackendConfigError(
+                "Azure needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT. / 使用 Azure 需要设置 AZURE_OPENAI_API_KEY 和 AZURE_OPENAI_ENDPOINT。"
+            )
         return Backend("azure", azure_endpoint, azure_key, chat, emb, env.get("OPENAI_API_VERSION", "").strip() or DEFAULT_AZURE_API_VERSION)
     if not key:
         raise BackendConfigError(
             f"COURSE_BACKEND={kind} needs OPENAI_API_KEY. Set it in your environment or the .env file, or use COURSE_BACKEND=offline. / "
-            f"COURSE_BACKEND={kind} 需要 OPENAI_API_KEY：请在环境变量或 .env 文件里设置，或改用 COURSE_BACKEND=offline。")
+            f"COURSE_BACKEND={kind} 需要 OPENAI_API_KEY：请在环境变量或 .env 文件里设置，或改用 COURSE_BACKEND=offline。"
+        )
     if kind == "compatible":
         if not base:
             raise BackendConfigError("COURSE_BACKEND=compatible needs OPENAI_BASE_URL (e.g. https://api.deepseek.com/v1). / 需要设置 OPENAI_BASE_URL。")

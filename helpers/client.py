@@ -6,6 +6,7 @@ models are in use. Offline, it makes sure the local server is running: it
 reuses one already listening (so all open notebooks share one model in memory)
 or starts one in the background and waits until it is healthy.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,7 +54,8 @@ def ensure_offline_server(backend: Backend) -> dict:
     if health is not None:
         raise OfflineServerError(
             f"Port {offline_port()} is used by another program. Set COURSE_LOCAL_PORT to a free port (e.g. 18766). / "
-            f"端口 {offline_port()} 被其他程序占用。请把 COURSE_LOCAL_PORT 设为空闲端口（例如 18766）。")
+            f"端口 {offline_port()} 被其他程序占用。请把 COURSE_LOCAL_PORT 设为空闲端口（例如 18766）。"
+        )
     from .local.model_fetch import ModelUnavailable, ensure_chat_model
 
     try:
@@ -86,7 +88,8 @@ def ensure_offline_server(backend: Backend) -> dict:
     raise OfflineServerError(
         "The offline server did not start. / 离线服务器没有启动成功。\n"
         + "\n".join(tail)
-        + f"\nFull log / 完整日志: {server_log_path().name} in the course cache folder (COURSE_CACHE_DIR).")
+        + f"\nFull log / 完整日志: {server_log_path().name} in the course cache folder (COURSE_CACHE_DIR)."
+    )
 
 
 def _idle_minutes() -> float:
@@ -123,15 +126,16 @@ def _model_mismatch(health: dict | None) -> str | None:
     serving = {health.get("chat_model_name"), health.get("chat_model_file")}
     if wanted.lower() in serving or Path(wanted).name in serving:
         return None
-    return (f"Note: the running server serves {health.get('chat_model')}, not COURSE_LOCAL_MODEL={wanted}. "
-            "Run `python -m helpers.local stop`, then get_client() again. / "
-            f"提示：正在运行的服务器用的是 {health.get('chat_model')}，不是 COURSE_LOCAL_MODEL={wanted}。"
-            "请运行 `python -m helpers.local stop`，再调用一次 get_client()。")
+    return (
+        f"Note: the running server serves {health.get('chat_model')}, not COURSE_LOCAL_MODEL={wanted}. "
+        "Run `python -m helpers.local stop`, then get_client() again. / "
+        f"提示：正在运行的服务器用的是 {health.get('chat_model')}，不是 COURSE_LOCAL_MODEL={wanted}。"
+        "请运行 `python -m helpers.local stop`，再调用一次 get_client()。"
+    )
 
 
 def _describe(backend: Backend, health: dict | None) -> str:
-    names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务",
-             "azure": "Azure OpenAI"}
+    names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务", "azure": "Azure OpenAI"}
     chat, emb = backend.chat_model, backend.embedding_model
     if health:
         chat = f"{chat} → {health.get('chat_model')}"
@@ -154,8 +158,9 @@ def get_client(*, quiet: bool = False) -> openai.OpenAI:
         # $OPENAI_BASE_URL, reaches the same local server.
         os.environ["OPENAI_BASE_URL"] = backend.base_url
         os.environ.setdefault("OPENAI_API_KEY", backend.api_key)
-        client: openai.OpenAI = openai.OpenAI(base_url=backend.base_url, api_key=backend.api_key,
-                                              http_client=openai.DefaultHttpxClient(transport=_RestartingTransport(backend)))
+        client: openai.OpenAI = openai.OpenAI(
+            base_url=backend.base_url, api_key=backend.api_key, http_client=openai.DefaultHttpxClient(transport=_RestartingTransport(backend))
+        )
     elif backend.kind == "azure":
         client = openai.AzureOpenAI(api_key=backend.api_key, azure_endpoint=backend.base_url, api_version=backend.api_version)
     else:

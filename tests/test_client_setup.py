@@ -1,5 +1,6 @@
 """get_client(): backend selection per environment, key masking, offline server reuse and restart,
 tiktoken offline, model fetching errors. No test calls the real API."""
+
 from __future__ import annotations
 
 import os
@@ -15,18 +16,21 @@ from helpers.backend import BackendConfigError, detect_backend
 KEY = "sk-proj-TESTKEYabcdefghijklmnop1234"
 
 
-@pytest.mark.parametrize("env, kind, base", [
-    ({}, "offline", "http://127.0.0.1:18765/v1"),
-    ({"OPENAI_API_KEY": KEY}, "openai", "https://api.openai.com/v1"),
-    ({"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "https://api.deepseek.com/v1"}, "compatible", "https://api.deepseek.com/v1"),
-    ({"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "http://10.0.0.5:18765/v1/"}, "compatible", "http://10.0.0.5:18765/v1"),
-    ({"AZURE_OPENAI_API_KEY": KEY, "AZURE_OPENAI_ENDPOINT": "https://x.openai.azure.com"}, "azure", "https://x.openai.azure.com"),
-    ({"OPENAI_API_KEY": KEY, "COURSE_BACKEND": "offline"}, "offline", "http://127.0.0.1:18765/v1"),
-    ({"OPENAI_API_KEY": KEY, "COURSE_BACKEND": "OpenAI"}, "openai", "https://api.openai.com/v1"),
-    ({"COURSE_LOCAL_PORT": "19000"}, "offline", "http://127.0.0.1:19000/v1"),
-    # get_client exports OPENAI_BASE_URL for `OpenAI()`; that still means offline
-    ({"OPENAI_API_KEY": "offline-no-key-needed", "OPENAI_BASE_URL": "http://127.0.0.1:18765/v1"}, "offline", "http://127.0.0.1:18765/v1"),
-])
+@pytest.mark.parametrize(
+    "env, kind, base",
+    [
+        ({}, "offline", "http://127.0.0.1:18765/v1"),
+        ({"OPENAI_API_KEY": KEY}, "openai", "https://api.openai.com/v1"),
+        ({"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "https://api.deepseek.com/v1"}, "compatible", "https://api.deepseek.com/v1"),
+        ({"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "http://10.0.0.5:18765/v1/"}, "compatible", "http://10.0.0.5:18765/v1"),
+        ({"AZURE_OPENAI_API_KEY": KEY, "AZURE_OPENAI_ENDPOINT": "https://x.openai.azure.com"}, "azure", "https://x.openai.azure.com"),
+        ({"OPENAI_API_KEY": KEY, "COURSE_BACKEND": "offline"}, "offline", "http://127.0.0.1:18765/v1"),
+        ({"OPENAI_API_KEY": KEY, "COURSE_BACKEND": "OpenAI"}, "openai", "https://api.openai.com/v1"),
+        ({"COURSE_LOCAL_PORT": "19000"}, "offline", "http://127.0.0.1:19000/v1"),
+        # get_client exports OPENAI_BASE_URL for `OpenAI()`; that still means offline
+        ({"OPENAI_API_KEY": "offline-no-key-needed", "OPENAI_BASE_URL": "http://127.0.0.1:18765/v1"}, "offline", "http://127.0.0.1:18765/v1"),
+    ],
+)
 def test_backend_selection(env, kind, base):
     b = detect_backend(env)
     assert (b.kind, b.base_url) == (kind, base)
@@ -40,8 +44,9 @@ def test_model_names_from_environment():
     assert az.api_version == "2024-06-01"
 
 
-@pytest.mark.parametrize("env", [{"COURSE_BACKEND": "cloud"}, {"COURSE_BACKEND": "openai"}, {"COURSE_BACKEND": "compatible", "OPENAI_API_KEY": KEY},
-                                 {"COURSE_BACKEND": "azure"}])
+@pytest.mark.parametrize(
+    "env", [{"COURSE_BACKEND": "cloud"}, {"COURSE_BACKEND": "openai"}, {"COURSE_BACKEND": "compatible", "OPENAI_API_KEY": KEY}, {"COURSE_BACKEND": "azure"}]
+)
 def test_bad_settings_say_what_to_do_in_both_languages(env):
     with pytest.raises(BackendConfigError) as e:
         detect_backend(env)
@@ -144,8 +149,15 @@ assert tiktoken.get_encoding("cl100k_base").encode("hello world") == [15339, 191
 print("ok")
 """
     env = {k: v for k, v in os.environ.items() if k != "TIKTOKEN_CACHE_DIR"}
-    env.update({"COURSE_CACHE_DIR": str(tmp_path / "cache"), "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-                "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"})
+    env.update(
+        {
+            "COURSE_CACHE_DIR": str(tmp_path / "cache"),
+            "HTTPS_PROXY": "http://127.0.0.1:9",
+            "HTTP_PROXY": "http://127.0.0.1:9",
+            "https_proxy": "http://127.0.0.1:9",
+            "http_proxy": "http://127.0.0.1:9",
+        }
+    )
     p = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and "ok" in p.stdout, p.stderr[-2000:]
 

@@ -4,6 +4,7 @@ The cases come from real calls to the real server (raw JSON, before the SDK
 parses it), and each is validated strictly (tests/contract.py): no missing
 required field, no field the type does not have.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,8 +36,16 @@ def events(server, path: str, body: dict) -> list[dict]:
     return [json.loads(x) for x in lines if x != "[DONE]"]
 
 
-@pytest.mark.parametrize("extra", [{}, {"logprobs": True}, {"logprobs": True, "top_logprobs": 2}, {"n": 2},
-                                   {"response_format": {"type": "json_object"}, "messages": [{"role": "user", "content": "Reply in JSON."}]}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"logprobs": True},
+        {"logprobs": True, "top_logprobs": 2},
+        {"n": 2},
+        {"response_format": {"type": "json_object"}, "messages": [{"role": "user", "content": "Reply in JSON."}]},
+    ],
+)
 def test_chat_completion(server, extra):
     r = post(server, "/chat/completions", {"model": CHAT, "messages": HI, "max_tokens": 4, **extra})
     assert r.status_code == 200, r.text
@@ -90,8 +99,7 @@ def test_models_list_and_each_model(server):
 
 
 def test_stored_completion_objects(server):
-    created = post(server, "/chat/completions", {"model": CHAT, "messages": HI, "max_tokens": 2, "store": True,
-                                                  "metadata": {"case": "contract"}}).json()
+    created = post(server, "/chat/completions", {"model": CHAT, "messages": HI, "max_tokens": 2, "store": True, "metadata": {"case": "contract"}}).json()
     cid = created["id"]
     assert_exact(ChatCompletion, httpx.get(f"{server.base_url}/chat/completions/{cid}", timeout=30).json())
     page = httpx.get(f"{server.base_url}/chat/completions", params={"metadata[case]": "contract"}, timeout=30).json()
@@ -109,15 +117,18 @@ def test_stored_completion_objects(server):
     assert_exact(ChatCompletionDeleted, deleted)
 
 
-@pytest.mark.parametrize("method, path, body, status", [
-    ("POST", "/chat/completions", {"model": CHAT}, 400),
-    ("POST", "/chat/completions", {"model": "no-such-model", "messages": HI}, 404),
-    ("POST", "/responses", {"model": CHAT, "input": [{"role": "user", "content": 5}]}, 400),
-    ("POST", "/embeddings", {"model": EMBED, "input": "x", "dimensions": 100000}, 400),
-    ("GET", "/chat/completions/chatcmpl-missing", None, 404),
-    ("POST", "/nowhere", {}, 404),
-    ("POST", "/images/generations", {"prompt": "a cat"}, 404),
-])
+@pytest.mark.parametrize(
+    "method, path, body, status",
+    [
+        ("POST", "/chat/completions", {"model": CHAT}, 400),
+        ("POST", "/chat/completions", {"model": "no-such-model", "messages": HI}, 404),
+        ("POST", "/responses", {"model": CHAT, "input": [{"role": "user", "content": 5}]}, 400),
+        ("POST", "/embeddings", {"model": EMBED, "input": "x", "dimensions": 100000}, 400),
+        ("GET", "/chat/completions/chatcmpl-missing", None, 404),
+        ("POST", "/nowhere", {}, 404),
+        ("POST", "/images/generations", {"prompt": "a cat"}, 404),
+    ],
+)
 def test_error_bodies(server, method, path, body, status):
     r = httpx.request(method, server.base_url + path, json=body, timeout=60)
     assert r.status_code == status, r.text

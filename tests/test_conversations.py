@@ -1,4 +1,5 @@
 """The Conversations API and `conversation` / `input_tokens` on responses, through the real SDK."""
+
 from __future__ import annotations
 
 import openai
@@ -28,8 +29,9 @@ def test_create_retrieve_update_delete(client):
 
 def test_items_list_add_retrieve_delete(client):
     conv = client.conversations.create(items=[{"role": "user", "content": "one"}])
-    added = client.conversations.items.create(conv.id, items=[{"role": "assistant", "content": "two"},
-                                                              {"role": "user", "content": [{"type": "input_text", "text": "three"}]}])
+    added = client.conversations.items.create(
+        conv.id, items=[{"role": "assistant", "content": "two"}, {"role": "user", "content": [{"type": "input_text", "text": "three"}]}]
+    )
     assert [i.role for i in added.data] == ["assistant", "user"]
     listing = raw_json(client.conversations.items.with_raw_response.list, conv.id, order="asc")
     assert_exact(ConversationItemList, listing)
@@ -68,8 +70,7 @@ def test_each_key_sees_only_its_own_conversations(keyed_server):
     one = openai.OpenAI(base_url=keyed_server.base_url, api_key="sk-student-one-0001", max_retries=0)
     two = openai.OpenAI(base_url=keyed_server.base_url, api_key="sk-student-two-0002", max_retries=0)
     conv = one.conversations.create(items=[{"role": "user", "content": "secret"}])
-    for call in (lambda: two.conversations.retrieve(conv.id), lambda: two.conversations.items.list(conv.id),
-                 lambda: two.conversations.delete(conv.id)):
+    for call in (lambda: two.conversations.retrieve(conv.id), lambda: two.conversations.items.list(conv.id), lambda: two.conversations.delete(conv.id)):
         with pytest.raises(openai.NotFoundError):
             call()
     assert one.conversations.retrieve(conv.id).id == conv.id

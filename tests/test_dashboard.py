@@ -1,6 +1,7 @@
 """The teacher's class dashboard against a real class server: who may see it, the headers it
 sends, progress reported by the real `check()` in a student's own process, CSV exports,
 the live feed, restart persistence, retention and purge."""
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,7 @@ def _keys(tmp: Path) -> dict[str, str]:
 def klass(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dashboard")
     keys = _keys(tmp)
-    srv = ServerProcess("--keys", str(tmp / "keys.txt"), "--admin-key", ADMIN, "--parallel", "1", "--db", str(tmp / "db.sqlite3"),
-                        "--max-output-tokens", "32")
+    srv = ServerProcess("--keys", str(tmp / "keys.txt"), "--admin-key", ADMIN, "--parallel", "1", "--db", str(tmp / "db.sqlite3"), "--max-output-tokens", "32")
     srv.wait_healthy()
     yield {"srv": srv, "root": srv.base_url[:-3], "keys": keys, "tmp": tmp}
     srv.stop()
@@ -59,11 +59,11 @@ def bearer(key: str) -> dict[str, str]:
 def run_check(base_url: str, key: str, calls: list[tuple[str, str]], tmp: Path, **env: str) -> str:
     """Run the real `check()` in a student's own Python process pointed at `base_url`; between
     checks, wait for the background report as a notebook's next cell would (seconds later)."""
-    script = ("from helpers.exercises import check\nfrom helpers.exercises.reporting import REPORTER\n"
-              + "".join(f"print(check({ex!r}, {expr}))\nREPORTER.flush(10)\n" for ex, expr in calls))
+    script = "from helpers.exercises import check\nfrom helpers.exercises.reporting import REPORTER\n" + "".join(
+        f"print(check({ex!r}, {expr}))\nREPORTER.flush(10)\n" for ex, expr in calls
+    )
     child_env = {k: v for k, v in os.environ.items() if k not in ("COURSE_BACKEND", "OPENAI_BASE_URL", "OPENAI_API_KEY")}
-    child_env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY=key, COURSE_PROGRESS_DB=str(tmp / f"local-{key[-6:]}.sqlite3"),
-                     PYTHONPATH=str(ROOT), **env)
+    child_env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY=key, COURSE_PROGRESS_DB=str(tmp / f"local-{key[-6:]}.sqlite3"), PYTHONPATH=str(ROOT), **env)
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -81,10 +81,10 @@ def student(snapshot: dict, name: str) -> dict:
 
 # ---- who may see it ----------------------------------------------------------------
 
+
 def test_every_admin_route_refuses_students_and_wrong_keys(klass):
     for path in ADMIN_ROUTES:
-        for headers in ({}, bearer(klass["keys"]["Ada"]), bearer("teacher-secret-4243"), {"Authorization": ADMIN},
-                        {"Cookie": f"course_admin={ADMIN}"}):
+        for headers in ({}, bearer(klass["keys"]["Ada"]), bearer("teacher-secret-4243"), {"Authorization": ADMIN}, {"Cookie": f"course_admin={ADMIN}"}):
             r = httpx.get(klass["root"] + path, headers=headers)
             assert r.status_code in (401, 404), (path, headers, r.status_code)
         with httpx.stream("GET", klass["root"] + path, headers=admin(), timeout=30) as r:
@@ -101,8 +101,13 @@ def test_the_key_is_never_taken_from_a_url(klass):
 
 
 def test_security_headers_and_no_inline_or_external_script(klass):
-    for path, headers in [("/admin", {}), ("/admin", admin()), ("/admin/state.json", admin()), ("/admin/usage.csv", admin()),
-                          ("/course/static/dashboard.js", {})]:
+    for path, headers in [
+        ("/admin", {}),
+        ("/admin", admin()),
+        ("/admin/state.json", admin()),
+        ("/admin/usage.csv", admin()),
+        ("/course/static/dashboard.js", {}),
+    ]:
         r = httpx.get(klass["root"] + path, headers=headers)
         assert r.headers["x-frame-options"] == "DENY"
         csp = r.headers["content-security-policy"]
@@ -166,6 +171,7 @@ def test_admin_key_and_session_are_compared_in_constant_time(monkeypatch):
 
 # ---- progress from the real checker ---------------------------------------------------------
 
+
 def test_check_reports_progress_without_the_answer(klass):
     root, ada = klass["root"], klass["keys"]["Ada"]
     out = run_check(klass["srv"].base_url, ada, [("03.2", '"o200k_base"'), ("03.1", "99"), ("03.1", "98")], klass["tmp"])
@@ -203,8 +209,7 @@ def test_reports_go_only_to_a_course_server_and_can_be_turned_off(klass):
     other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=other.serve_forever, daemon=True).start()
     try:
-        out = run_check(f"http://127.0.0.1:{other.server_address[1]}/v1", "sk-someone-elses-provider-key", [("03.2", '"o200k_base"')],
-                        klass["tmp"])
+        out = run_check(f"http://127.0.0.1:{other.server_address[1]}/v1", "sk-someone-elses-provider-key", [("03.2", '"o200k_base"')], klass["tmp"])
     finally:
         other.shutdown()
     assert "✅" in out
@@ -220,8 +225,14 @@ def test_the_progress_endpoint_checks_its_body_and_key(klass):
     assert httpx.post(url, json=good).status_code == 401
     assert httpx.post(url, json=good, headers=bearer("sk-class-not-a-key")).json()["error"]["code"] == "invalid_api_key"
     assert httpx.post(url, json=good, headers=admin()).status_code == 401  # the teacher's key is not a student
-    for body, param in [({**good, "exercise": "99.9"}, "exercise"), ({**good, "passed": "yes"}, "passed"), ({**good, "attempt": 0}, "attempt"),
-                        ({**good, "student": "Ada"}, "student"), ({**good, "answer": "x" * 2001}, "answer"), ({**good, "time": "now"}, "time")]:
+    for body, param in [
+        ({**good, "exercise": "99.9"}, "exercise"),
+        ({**good, "passed": "yes"}, "passed"),
+        ({**good, "attempt": 0}, "attempt"),
+        ({**good, "student": "Ada"}, "student"),
+        ({**good, "answer": "x" * 2001}, "answer"),
+        ({**good, "time": "now"}, "time"),
+    ]:
         r = httpx.post(url, json=body, headers=zs)
         assert r.status_code == 400 and r.json()["error"]["param"] == param, (body, r.text)
         assert " / " in r.json()["error"]["message"]  # English / 中文
@@ -240,8 +251,7 @@ def test_the_live_feed_pushes_a_report(klass):
         lines = feed.iter_lines()
         first = json.loads(next(line for line in lines if line.startswith("data: "))[6:])
         assert student(first, "Ada")["progress"].get("04.1") is None
-        r = httpx.post(root + "/course/v1/progress", json={"exercise": "04.1", "passed": True, "attempt": 1},
-                       headers=bearer(klass["keys"]["Ada"]))
+        r = httpx.post(root + "/course/v1/progress", json={"exercise": "04.1", "passed": True, "attempt": 1}, headers=bearer(klass["keys"]["Ada"]))
         assert r.status_code == 200
         for line in lines:
             if line.startswith("data: ") and student(json.loads(line[6:]), "Ada")["progress"].get("04.1"):
@@ -252,8 +262,7 @@ def test_the_live_feed_pushes_a_report(klass):
 
 def test_csv_exports(klass):
     root = klass["root"]
-    httpx.post(root + "/course/v1/progress", json={"exercise": "01.1", "passed": False, "attempt": 1},
-               headers=bearer(klass["keys"]["=1+2"]))
+    httpx.post(root + "/course/v1/progress", json={"exercise": "01.1", "passed": False, "attempt": 1}, headers=bearer(klass["keys"]["=1+2"]))
     r = httpx.get(root + "/admin/progress.csv", headers=admin())
     assert r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
@@ -288,6 +297,7 @@ def test_usage_and_class_figures(klass):
 
 
 # ---- persistence, retention, purge, collected answers ---------------------------------------
+
 
 def test_restart_retention_purge_and_collected_answers(tmp_path):
     from helpers.local.dashboard.progress_store import ProgressStore
@@ -331,13 +341,13 @@ def test_restart_retention_purge_and_collected_answers(tmp_path):
             assert all(not line.startswith("data: {") or json.loads(line[6:]) for line in lines)  # the feed just ends
     finally:
         again.stop()
-    p = subprocess.run([sys.executable, "-m", "helpers.local", "purge", "--db", str(db)], cwd=ROOT, capture_output=True, text=True,
-                       timeout=60, check=False)
+    p = subprocess.run([sys.executable, "-m", "helpers.local", "purge", "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert p.returncode == 0 and "Deleted 4 exercise attempts" in p.stdout
     assert ProgressStore(db).count() == 0
 
 
 # ---- the learner's own table ---------------------------------------------------------------
+
 
 def test_helpers_progress_shows_the_learners_own_table(tmp_path, monkeypatch):
     import helpers

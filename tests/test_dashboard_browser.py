@@ -5,6 +5,7 @@ process, and the grid updates without a reload. A wrong admin key is refused.
 Screenshots go to test-artifacts/screenshots/; with UPDATE_DOCS_SCREENSHOTS=1 they are
 also written to docs/assets/ (the ones docs/offline.md and offline.en.md show).
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,23 @@ from test_site_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, Recorder, _require
 CLASS = ["张三", "李四", "王芳", "赵磊", "Ada", "Ben", "Chloé", "David"]
 DOCS_ASSETS = ROOT / "docs" / "assets"
 # a believable lesson in progress: (student, exercise, passed on attempt n or None = still trying after n)
-SEEDED = [("张三", "00.1", 1), ("张三", "00.2", 1), ("张三", "01.1", 2), ("李四", "00.1", 1), ("李四", "00.2", None),
-          ("王芳", "00.1", 1), ("王芳", "00.2", 1), ("王芳", "00.3", 3), ("王芳", "01.1", None), ("赵磊", "00.1", None),
-          ("Ben", "00.1", 1), ("Ben", "00.2", 2), ("Chloé", "00.1", 1), ("David", "00.1", 2), ("Ada", "00.1", 1)]
+SEEDED = [
+    ("张三", "00.1", 1),
+    ("张三", "00.2", 1),
+    ("张三", "01.1", 2),
+    ("李四", "00.1", 1),
+    ("李四", "00.2", None),
+    ("王芳", "00.1", 1),
+    ("王芳", "00.2", 1),
+    ("王芳", "00.3", 3),
+    ("王芳", "01.1", None),
+    ("赵磊", "00.1", None),
+    ("Ben", "00.1", 1),
+    ("Ben", "00.2", 2),
+    ("Chloé", "00.1", 1),
+    ("David", "00.1", 2),
+    ("Ada", "00.1", 1),
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +54,19 @@ def klass(tmp_path_factory):
     root = srv.base_url[:-3]
     for name, ex, passed_on in SEEDED:
         for attempt in range(1, (passed_on or 2) + 1):
-            r = httpx.post(root + "/course/v1/progress", headers=bearer(keys[name]),
-                           json={"exercise": ex, "passed": attempt == passed_on, "attempt": attempt, "time": time.time()})
+            r = httpx.post(
+                root + "/course/v1/progress",
+                headers=bearer(keys[name]),
+                json={"exercise": ex, "passed": attempt == passed_on, "attempt": attempt, "time": time.time()},
+            )
             assert r.status_code == 200, r.text
     for name in ("张三", "王芳"):
-        r = httpx.post(srv.base_url + "/chat/completions", headers=bearer(keys[name]),
-                       json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 16}, timeout=120)
+        r = httpx.post(
+            srv.base_url + "/chat/completions",
+            headers=bearer(keys[name]),
+            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 16},
+            timeout=120,
+        )
         assert r.status_code == 200, r.text
     yield {"srv": srv, "root": root, "keys": keys, "tmp": tmp}
     srv.stop()

@@ -1,4 +1,5 @@
 """Exercise checks of lessons 00-04: a right answer passes, wrong ones fail in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -68,22 +69,27 @@ WRONG = {
     "00.2": ["config.py", ".gitignore"],
     "00.3": ['$env:OPENAI_API_KEY = "sk-..."', 'export OPENAI_API_KEY="sk-..."', 3],
     "00.4": [{"a"}, {"a", "b", "c"}, ["d", "e"]],
-    "01.1": [[{"role": "user", "content": "hi"}],
-             [{"role": "user", "content": "Answer in French."}, {"role": "developer", "content": "hi"}],
-             [{"role": "developer", "content": "Answer in German."}, {"role": "user", "content": "hi"}],
-             [{"role": "developer", "content": ""}, {"role": "user", "content": "hi"}]],
+    "01.1": [
+        [{"role": "user", "content": "hi"}],
+        [{"role": "user", "content": "Answer in French."}, {"role": "developer", "content": "hi"}],
+        [{"role": "developer", "content": "Answer in German."}, {"role": "user", "content": "hi"}],
+        [{"role": "developer", "content": ""}, {"role": "user", "content": "hi"}],
+    ],
     "01.2": [lambda a, b: float(np.dot(a, b)), 0.5],
     "01.3": [11, 3, "2"],
     "01.4": [100, 133, "75"],
     "02.1": [lambda c: c.choices[0].message, lambda c: c, "content"],
     "02.2": [(400, openai.NotFoundError), (404, openai.BadRequestError), (404, "APIError"), 404],
-    "02.3": [{"model": "text-embedding-3-small", "input": "I like tea."}, {"model": "x", "input": ["a", "b"], "n": 2},
-             ["I like tea.", "我喜欢喝茶。"], {"model": "", "input": ["a", "b"]}],
+    "02.3": [
+        {"model": "text-embedding-3-small", "input": "I like tea."},
+        {"model": "x", "input": ["a", "b"], "n": 2},
+        ["I like tea.", "我喜欢喝茶。"],
+        {"model": "", "input": ["a", "b"]},
+    ],
     "02.4": ["text", "choices[0].message.content", "output"],
     "03.1": [1, 3, len(" tokenization")],
     "03.2": ["cl100k_base", "gpt-4o", "o200k"],
-    "03.3": [cookbook_count(EXERCISE_MESSAGES) - 3,
-             sum(len(o200k.encode(v)) for m in EXERCISE_MESSAGES for v in m.values()), 0],
+    "03.3": [cookbook_count(EXERCISE_MESSAGES) - 3, sum(len(o200k.encode(v)) for m in EXERCISE_MESSAGES for v in m.values()), 0],
     "03.4": [8192, 7900, 0],
     "03.5": [0.27 * 2000, 0.15, 1.5],
     "04.1": [1.0, 8, 0.5],
@@ -108,8 +114,9 @@ def test_right_answer_passes(ex):
     assert fb.en and CJK.search(fb.zh)
 
 
-@pytest.mark.parametrize("ex,answer", [(ex, a) for ex in sorted(WRONG) for a in WRONG[ex]],
-                         ids=[f"{ex}-{n}" for ex in sorted(WRONG) for n in range(len(WRONG[ex]))])
+@pytest.mark.parametrize(
+    "ex,answer", [(ex, a) for ex in sorted(WRONG) for a in WRONG[ex]], ids=[f"{ex}-{n}" for ex in sorted(WRONG) for n in range(len(WRONG[ex]))]
+)
 def test_wrong_answer_fails_in_both_languages(ex, answer):
     fb = check(ex, answer)
     assert not fb.ok, f"{ex} accepted a wrong answer {answer!r}"

@@ -1,4 +1,5 @@
 """Exercise checks of notebooks 05-08: a right answer passes, wrong answers fail with feedback in both languages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,6 +27,7 @@ def bad(exercise_id, answer):
 
 
 # --- helpers that are right answers -------------------------------------------------
+
 
 def cosine(a, b):
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -56,20 +58,35 @@ def mask(key):
     return "*" * (len(key) - 4) + key[-4:]
 
 
-BOOK = {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": {
-    "type": "object",
-    "properties": {"title": {"type": "string", "maxLength": 80},
-                   "authors": {"type": "array", "maxItems": 3, "items": {"type": "string", "maxLength": 40}}},
-    "required": ["title", "authors"], "additionalProperties": False}}}
+BOOK = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "book",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string", "maxLength": 80},
+                "authors": {"type": "array", "maxItems": 3, "items": {"type": "string", "maxLength": 40}},
+            },
+            "required": ["title", "authors"],
+            "additionalProperties": False,
+        },
+    },
+}
 
 RIGHT = {
     "05.1": [{"role": "developer", "content": "Talk like a pirate."}, {"role": "user", "content": "What is an API?"}],
     "05.2": "assistant",
     "05.3": HISTORY + [{"role": "assistant", "content": REPLY}, {"role": "user", "content": "And in Chinese?"}],
-    "05.4": [{"role": "developer", "content": "Answer with one word."},
-             {"role": "user", "content": "I love it"}, {"role": "assistant", "content": "positive"},
-             {"role": "user", "content": "Awful"}, {"role": "assistant", "content": "negative"},
-             {"role": "user", "content": "Great day"}],
+    "05.4": [
+        {"role": "developer", "content": "Answer with one word."},
+        {"role": "user", "content": "I love it"},
+        {"role": "assistant", "content": "positive"},
+        {"role": "user", "content": "Awful"},
+        {"role": "assistant", "content": "negative"},
+        {"role": "user", "content": "Great day"},
+    ],
     "06.1": "length",
     "06.2": {"messages": [{"role": "user", "content": "Give a city as JSON."}], "response_format": {"type": "json_object"}},
     "06.3": BOOK,
@@ -77,8 +94,7 @@ RIGHT = {
     "06.5": 16385,
     "07.1": 30,
     "07.2": "2023-03-01",
-    "07.3": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "store": True,
-             "metadata": {"lesson": "07"}},
+    "07.3": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": "07"}},
     "07.4": {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"},
     "07.5": mask,
     "08.1": cosine,
@@ -90,6 +106,7 @@ RIGHT = {
 
 def _drop_additional(fmt):
     import copy
+
     f = copy.deepcopy(fmt)
     del f["json_schema"]["schema"]["additionalProperties"]
     return f
@@ -97,41 +114,55 @@ def _drop_additional(fmt):
 
 def _unbounded(fmt):
     import copy
+
     f = copy.deepcopy(fmt)
     del f["json_schema"]["schema"]["properties"]["authors"]["maxItems"]
     return f
 
 
 WRONG = {
-    "05.1": [[{"role": "user", "content": "What is an API?"}, {"role": "developer", "content": "Talk like a pirate."}],
-             [{"role": "developer", "content": ""}, {"role": "user", "content": "Hi"}],
-             [{"role": "boss", "content": "x"}, {"role": "user", "content": "Hi"}],
-             "Talk like a pirate"],
+    "05.1": [
+        [{"role": "user", "content": "What is an API?"}, {"role": "developer", "content": "Talk like a pirate."}],
+        [{"role": "developer", "content": ""}, {"role": "user", "content": "Hi"}],
+        [{"role": "boss", "content": "x"}, {"role": "user", "content": "Hi"}],
+        "Talk like a pirate",
+    ],
     "05.2": ["user", "system", 3],
-    "05.3": [HISTORY + [{"role": "user", "content": "And in Chinese?"}],
-             HISTORY + [{"role": "assistant", "content": "something else"}, {"role": "user", "content": "More?"}],
-             [HISTORY[1], {"role": "assistant", "content": REPLY}, {"role": "user", "content": "More?"}]],
-    "05.4": [[{"role": "user", "content": "I love it"}, {"role": "assistant", "content": "positive"},
-              {"role": "user", "content": "Great day"}],
-             [{"role": "user", "content": "a"}, {"role": "assistant", "content": "It is positive!"},
-              {"role": "user", "content": "b"}, {"role": "assistant", "content": "negative"}, {"role": "user", "content": "c"}]],
+    "05.3": [
+        HISTORY + [{"role": "user", "content": "And in Chinese?"}],
+        HISTORY + [{"role": "assistant", "content": "something else"}, {"role": "user", "content": "More?"}],
+        [HISTORY[1], {"role": "assistant", "content": REPLY}, {"role": "user", "content": "More?"}],
+    ],
+    "05.4": [
+        [{"role": "user", "content": "I love it"}, {"role": "assistant", "content": "positive"}, {"role": "user", "content": "Great day"}],
+        [
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "It is positive!"},
+            {"role": "user", "content": "b"},
+            {"role": "assistant", "content": "negative"},
+            {"role": "user", "content": "c"},
+        ],
+    ],
     "06.1": ["stop", "max_tokens", 1],
-    "06.2": [{"messages": [{"role": "user", "content": "Give a city."}], "response_format": {"type": "json_object"}},
-             {"messages": [{"role": "user", "content": "Give a city as JSON."}], "response_format": {"type": "json"}},
-             {"type": "json_object"}],
+    "06.2": [
+        {"messages": [{"role": "user", "content": "Give a city."}], "response_format": {"type": "json_object"}},
+        {"messages": [{"role": "user", "content": "Give a city as JSON."}], "response_format": {"type": "json"}},
+        {"type": "json_object"},
+    ],
     "06.3": [{"type": "json_object"}, _drop_additional(BOOK), _unbounded(BOOK)],
     "06.4": ["/v1/chat/completions", "/v1/embeddings"],
     "06.5": [4096, 128000, "16385"],
     "07.1": [0, 90, "30 days", True],
     "07.2": ["2023-01-03", "2024-03-01"],
-    "07.3": [{"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": "true", "metadata": {"a": "b"}},
-             {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": 7}},
-             {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True}],
-    "07.4": [{"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations", "/v1/audio/speech"},
-             {"/v1/embeddings"}, "/v1/moderations"],
+    "07.3": [
+        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": "true", "metadata": {"a": "b"}},
+        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": 7}},
+        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True},
+    ],
+    "07.4": [{"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations", "/v1/audio/speech"}, {"/v1/embeddings"}, "/v1/moderations"],
     "07.5": [lambda k: k, lambda k: k[:8] + "..." + k[-4:], lambda k: "****", "sk-...1234"],
     "08.1": [lambda a, b: float(np.dot(a, b)), "cosine"],
-    "08.2": [lambda t, n: [t], lambda t, n: [t[i:i + n] for i in range(0, len(t), n)][:2]],
+    "08.2": [lambda t, n: [t], lambda t, n: [t[i : i + n] for i in range(0, len(t), n)][:2]],
     "08.3": [lambda s, k: sorted(range(len(s)), key=lambda i: s[i])[:k], lambda s, k: [1, 3, 5]],
     "08.4": [lambda cs: "\n".join(cs), lambda cs: "\n".join(f"[{i}] {c}" for i, c in enumerate(cs))],
 }

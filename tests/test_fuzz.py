@@ -3,6 +3,7 @@
 Requests are generated from the server's own OpenAPI description with schemathesis
 (valid and invalid bodies for every operation); then the nastiest hand-made cases.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,18 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory):
     # Tiny outputs keep thousands of generated requests quick.
-    srv = ServerProcess("--api-key", KEY, "--max-output-tokens", "8", "--default-max-tokens", "8", "--parallel", "2",
-                        "--db", str(tmp_path_factory.mktemp("fuzz") / "db.sqlite3"))
+    srv = ServerProcess(
+        "--api-key",
+        KEY,
+        "--max-output-tokens",
+        "8",
+        "--default-max-tokens",
+        "8",
+        "--parallel",
+        "2",
+        "--db",
+        str(tmp_path_factory.mktemp("fuzz") / "db.sqlite3"),
+    )
     srv.wait_healthy()
     yield srv
     srv.stop()
@@ -27,8 +38,12 @@ def fuzz_server(tmp_path_factory):
 
 def _still_healthy(srv: ServerProcess) -> None:
     assert srv.proc.poll() is None, "the server crashed"
-    r = httpx.post(srv.base_url + "/chat/completions", headers=AUTH, timeout=60,
-                   json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2})
+    r = httpx.post(
+        srv.base_url + "/chat/completions",
+        headers=AUTH,
+        timeout=60,
+        json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2},
+    )
     assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] is not None
 
 
@@ -48,6 +63,7 @@ def test_schemathesis_finds_no_server_errors(fuzz_server):
     for result in schema.get_all_operations():
         op = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
             @given(case=op.as_strategy(generation_mode=mode))
             @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
             def run(case):
@@ -69,17 +85,20 @@ def test_schemathesis_finds_no_server_errors(fuzz_server):
     _still_healthy(fuzz_server)
 
 
-@pytest.mark.parametrize("name, raw, ctype", [
-    ("deep JSON", b"[" * 200000 + b"]" * 200000, "application/json"),
-    ("deep objects", b'{"a":' * 50000 + b"1" + b"}" * 50000, "application/json"),
-    ("invalid UTF-8", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "\xff\xfe"}]}', "application/json"),
-    ("lone surrogate", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "\\ud800"}]}', "application/json"),
-    ("wrong content type", b"model=gpt-4o-mini&messages=hi", "application/x-www-form-urlencoded"),
-    ("no content type", b'{"model": "gpt-4o-mini"}', ""),
-    ("empty body", b"", "application/json"),
-    ("NaN", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}', "application/json"),
-    ("huge number", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1' + b"0" * 400 + b"}", "application/json"),
-])
+@pytest.mark.parametrize(
+    "name, raw, ctype",
+    [
+        ("deep JSON", b"[" * 200000 + b"]" * 200000, "application/json"),
+        ("deep objects", b'{"a":' * 50000 + b"1" + b"}" * 50000, "application/json"),
+        ("invalid UTF-8", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "\xff\xfe"}]}', "application/json"),
+        ("lone surrogate", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "\\ud800"}]}', "application/json"),
+        ("wrong content type", b"model=gpt-4o-mini&messages=hi", "application/x-www-form-urlencoded"),
+        ("no content type", b'{"model": "gpt-4o-mini"}', ""),
+        ("empty body", b"", "application/json"),
+        ("NaN", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}', "application/json"),
+        ("huge number", b'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1' + b"0" * 400 + b"}", "application/json"),
+    ],
+)
 def test_nasty_bodies_are_4xx(fuzz_server, name, raw, ctype):
     headers = dict(AUTH)
     if ctype:
@@ -90,20 +109,23 @@ def test_nasty_bodies_are_4xx(fuzz_server, name, raw, ctype):
         assert set(r.json()["error"]) == {"message", "type", "param", "code"}
 
 
-@pytest.mark.parametrize("body, path", [
-    ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": -1}, "/chat/completions"),
-    ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 10**12}, "/chat/completions"),
-    ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "n": 10**6}, "/chat/completions"),
-    ({"model": "gpt-4o-mini", "messages": []}, "/chat/completions"),
-    ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}] * 10000}, "/chat/completions"),
-    ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "surprise": {"nested": [1, 2]}}, "/chat/completions"),
-    ({"model": "gpt-3.5-turbo-instruct", "prompt": "hi", "max_tokens": -5}, "/completions"),
-    ({"model": "gpt-3.5-turbo-instruct", "prompt": [[1, 2, 3]]}, "/completions"),
-    ({"model": "gpt-4o-mini", "input": "hi", "max_output_tokens": 10**9}, "/responses"),
-    ({"model": "gpt-4o-mini", "input": [{"role": "user", "content": 5}]}, "/responses"),
-    ({"model": "text-embedding-3-small", "input": ["x"] * 5000}, "/embeddings"),
-    ({"model": "text-embedding-3-small", "input": [[-1, 99999999]]}, "/embeddings"),
-])
+@pytest.mark.parametrize(
+    "body, path",
+    [
+        ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": -1}, "/chat/completions"),
+        ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 10**12}, "/chat/completions"),
+        ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "n": 10**6}, "/chat/completions"),
+        ({"model": "gpt-4o-mini", "messages": []}, "/chat/completions"),
+        ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}] * 10000}, "/chat/completions"),
+        ({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "surprise": {"nested": [1, 2]}}, "/chat/completions"),
+        ({"model": "gpt-3.5-turbo-instruct", "prompt": "hi", "max_tokens": -5}, "/completions"),
+        ({"model": "gpt-3.5-turbo-instruct", "prompt": [[1, 2, 3]]}, "/completions"),
+        ({"model": "gpt-4o-mini", "input": "hi", "max_output_tokens": 10**9}, "/responses"),
+        ({"model": "gpt-4o-mini", "input": [{"role": "user", "content": 5}]}, "/responses"),
+        ({"model": "text-embedding-3-small", "input": ["x"] * 5000}, "/embeddings"),
+        ({"model": "text-embedding-3-small", "input": [[-1, 99999999]]}, "/embeddings"),
+    ],
+)
 def test_hostile_parameters_are_400(fuzz_server, body, path):
     r = httpx.post(fuzz_server.base_url + path, json=body, headers=AUTH, timeout=60)
     assert r.status_code == 400, (path, r.status_code, r.text[:300])

@@ -1,6 +1,7 @@
 """Gateway mode in front of two real upstreams (this project's own server on other ports,
 each demanding the teacher's key): pass-through streaming, usage, stored completions,
 key isolation, budgets and error mapping, all through the real openai SDK."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,7 @@ def upstream_model(upstreams) -> str:
 @pytest.fixture(scope="module")
 def gateway(upstreams, upstream_model, tmp_path_factory):
     keys = [flag for key in STUDENTS.values() for flag in ("--api-key", key)]
-    srv = start_gateway(upstreams, *keys, "--admin-key", ADMIN, "--model-map", f"{CHAT}={upstream_model}",
-                        tmp=tmp_path_factory.mktemp("gateway"))
+    srv = start_gateway(upstreams, *keys, "--admin-key", ADMIN, "--model-map", f"{CHAT}={upstream_model}", tmp=tmp_path_factory.mktemp("gateway"))
     yield srv
     srv.stop()
 
@@ -76,11 +76,15 @@ def test_a_gateway_loads_no_chat_model(gateway):
 
 
 def test_stream_reaches_the_student_while_the_upstream_still_generates(gateway, upstreams):
-    body = {"model": CHAT, "messages": [{"role": "user", "content": "Count from 1 to 100, separated by commas."}],
-            "temperature": 0, "max_tokens": 150, "stream": True}
+    body = {
+        "model": CHAT,
+        "messages": [{"role": "user", "content": "Count from 1 to 100, separated by commas."}],
+        "temperature": 0,
+        "max_tokens": 150,
+        "stream": True,
+    }
     reads, busy_at_first_token = 0, None
-    with httpx.stream("POST", gateway.base_url + "/chat/completions", json=body, timeout=120,
-                      headers={"Authorization": f"Bearer {STUDENTS['ada']}"}) as r:
+    with httpx.stream("POST", gateway.base_url + "/chat/completions", json=body, timeout=120, headers={"Authorization": f"Bearer {STUDENTS['ada']}"}) as r:
         assert r.status_code == 200
         for raw in r.iter_raw():
             reads += 1
@@ -94,8 +98,11 @@ def test_stream_chunks_are_the_apis_and_usage_only_when_asked(gateway):
     c = student(gateway)
     plain = list(c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Say hi"}], max_tokens=8, stream=True))
     assert plain and all(chunk.choices and chunk.usage is None for chunk in plain)  # the usage chunk the gateway asked for is gone
-    asked = list(c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Say hi"}], max_tokens=8, stream=True,
-                                           stream_options={"include_usage": True}))
+    asked = list(
+        c.chat.completions.create(
+            model=CHAT, messages=[{"role": "user", "content": "Say hi"}], max_tokens=8, stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert asked[-1].choices == [] and asked[-1].usage.completion_tokens == 8
     for chunk in plain + asked:
         no_extra_fields(chunk)
@@ -120,10 +127,8 @@ def test_every_endpoint_goes_upstream(gateway, upstream_model):
 
 def test_usage_and_stored_completions_are_the_class_servers(gateway):
     c = student(gateway, "bo")
-    kept = c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Remember me"}], max_tokens=4, store=True,
-                                     metadata={"lesson": "10"})
-    streamed = [x for x in c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "And me"}], max_tokens=4,
-                                                     store=True, stream=True)]
+    kept = c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Remember me"}], max_tokens=4, store=True, metadata={"lesson": "10"})
+    streamed = [x for x in c.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "And me"}], max_tokens=4, store=True, stream=True)]
     assert c.chat.completions.retrieve(kept.id).metadata == {"lesson": "10"}
     again = c.chat.completions.retrieve(streamed[0].id)
     assert again.choices[0].message.content == "".join(x.choices[0].delta.content or "" for x in streamed)
@@ -211,11 +216,22 @@ def test_budget_in_money_from_a_price_table(upstreams, tmp_path):
 
 
 def test_configuration_mistakes_are_refused_at_start():
-    for args in (["--upstream", "ftp://x"], ["--upstream", "http://user:pw@host/v1"],
-                 ["--upstream", "http://127.0.0.1:9/v1", "--upstream-key-env", "COURSE_TEST_UNSET_VAR"],
-                 ["--model-map", "a=b"], ["--upstream", "http://127.0.0.1:9/v1", "--budget-usd", "1"]):
-        p = subprocess.run([sys.executable, "-m", "helpers.local", "serve", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-                           env={k: v for k, v in os.environ.items() if k != "COURSE_TEST_UNSET_VAR"})
+    for args in (
+        ["--upstream", "ftp://x"],
+        ["--upstream", "http://user:pw@host/v1"],
+        ["--upstream", "http://127.0.0.1:9/v1", "--upstream-key-env", "COURSE_TEST_UNSET_VAR"],
+        ["--model-map", "a=b"],
+        ["--upstream", "http://127.0.0.1:9/v1", "--budget-usd", "1"],
+    ):
+        p = subprocess.run(
+            [sys.executable, "-m", "helpers.local", "serve", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={k: v for k, v in os.environ.items() if k != "COURSE_TEST_UNSET_VAR"},
+        )
         assert p.returncode == 2 and " / " in p.stderr, (args, p.stderr)
 
 
@@ -223,6 +239,7 @@ def test_an_overloaded_upstream_with_no_other_is_the_apis_500(tmp_path):
     busy = start_upstream("--parallel", "1", "--max-waiting", "1", tmp=tmp_path)  # a third request at once gets its 503
     srv = start_gateway([busy], "--api-key", STUDENTS["ada"], tmp=tmp_path)
     try:
+
         def ask():
             try:
                 student(srv).chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Count to 20."}], max_tokens=40)
@@ -244,15 +261,24 @@ def test_error_mapping_hides_the_upstream():
     from helpers.local.gateway.upstream_errors import map_upstream_error
 
     spec = UpstreamSpec("http://10.0.0.7:8000/v1", ("chat",), "sk-teacher-secret-1", "upstream-1")
-    raw = json.dumps({"error": {"message": "Qwen/Qwen2.5-7B at http://10.0.0.7:8000/v1 failed (key sk-teacher-secret-1)",
-                                "type": "BadRequestError", "param": "messages", "code": 400}}).encode()
+    raw = json.dumps(
+        {
+            "error": {
+                "message": "Qwen/Qwen2.5-7B at http://10.0.0.7:8000/v1 failed (key sk-teacher-secret-1)",
+                "type": "BadRequestError",
+                "param": "messages",
+                "code": 400,
+            }
+        }
+    ).encode()
     for status, expected in ((400, 400), (422, 400), (404, 404), (401, 502), (403, 502), (500, 500), (503, 500)):
         e = map_upstream_error(status, raw, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")
         assert e.status == expected, status
         text = json.dumps(e.body())
         assert "10.0.0.7" not in text and "sk-teacher-secret-1" not in text and "Qwen" not in text
-    vllm_404 = json.dumps({"object": "error", "message": "The model `Qwen/Qwen2.5-7B` does not exist.", "type": "NotFoundError",
-                           "param": None, "code": 404}).encode()
+    vllm_404 = json.dumps(
+        {"object": "error", "message": "The model `Qwen/Qwen2.5-7B` does not exist.", "type": "NotFoundError", "param": None, "code": 404}
+    ).encode()
     gone = map_upstream_error(404, vllm_404, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")
     assert gone.code == "model_not_found" and "`gpt-4o-mini`" in gone.message and "Qwen" not in gone.message
     bad = map_upstream_error(400, raw, spec, "gpt-4o-mini", "Qwen/Qwen2.5-7B")

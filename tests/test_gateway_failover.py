@@ -1,6 +1,7 @@
 """Gateway mode when upstreams fail: an upstream killed in the middle of a class, an
 upstream coming back, and an upstream that answers 429. Real upstreams (this project's
 own server) in subprocesses; real SDK clients."""
+
 from __future__ import annotations
 
 import threading

@@ -34,9 +34,7 @@ def test_entries_have_all_keys(entries):
         assert isinstance(entry, dict), f"entry {i} is not a mapping: {entry!r}"
         for key in KEYS:
             value = entry.get(key)
-            assert isinstance(value, str) and value.strip(), (
-                f"entry {i} ({entry.get('en')!r}) has an empty or missing {key!r}"
-            )
+            assert isinstance(value, str) and value.strip(), f"entry {i} ({entry.get('en')!r}) has an empty or missing {key!r}"
 
 
 def test_no_unknown_keys(entries):
@@ -54,12 +52,8 @@ def test_rejected_variants_are_well_formed(entries):
         variants = entry["zh_rejected"]
         assert isinstance(variants, list) and variants, f"{entry['en']!r}: zh_rejected must be a non-empty list"
         for variant in variants:
-            assert isinstance(variant, str) and variant.strip() == variant and variant, (
-                f"{entry['en']!r}: bad rejected variant {variant!r}"
-            )
-            assert variant not in preferred, (
-                f"{entry['en']!r}: {variant!r} is rejected here but preferred for another term"
-            )
+            assert isinstance(variant, str) and variant.strip() == variant and variant, f"{entry['en']!r}: bad rejected variant {variant!r}"
+            assert variant not in preferred, f"{entry['en']!r}: {variant!r} is rejected here but preferred for another term"
 
 
 def test_enough_unique_entries(entries):
@@ -67,20 +61,13 @@ def test_enough_unique_entries(entries):
     zh_terms = [e["zh"].strip() for e in entries]
     assert len(set(en_terms)) == len(en_terms), "duplicate English terms in glossary.yml"
     assert len(set(zh_terms)) == len(zh_terms), "duplicate Chinese terms in glossary.yml"
-    assert len(set(en_terms)) >= MIN_ENTRIES, (
-        f"glossary.yml has {len(set(en_terms))} unique entries, expected at least {MIN_ENTRIES}"
-    )
+    assert len(set(en_terms)) >= MIN_ENTRIES, f"glossary.yml has {len(set(en_terms))} unique entries, expected at least {MIN_ENTRIES}"
 
 
 @pytest.mark.parametrize("page", GLOSSARY_PAGES, ids=lambda p: p.name)
 def test_every_term_is_on_the_page(entries, page):
     text = page.read_text(encoding="utf-8")
-    missing = [
-        (lang, entry[lang])
-        for entry in entries
-        for lang in ("en", "zh")
-        if entry[lang] not in text
-    ]
+    missing = [(lang, entry[lang]) for entry in entries for lang in ("en", "zh") if entry[lang] not in text]
     assert not missing, f"{page.name} is missing glossary terms: {missing}"
 
 

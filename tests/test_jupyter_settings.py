@@ -19,7 +19,10 @@ from helpers.local import __main__ as cli
 
 def _effective_notification_defaults(app_dir, schemas_dir, user_settings_dir):
     settings, _warnings = get_settings(
-        str(app_dir / "settings"), str(schemas_dir), str(user_settings_dir), schema_name=js.NOTIFICATION_PLUGIN,
+        str(app_dir / "settings"),
+        str(schemas_dir),
+        str(user_settings_dir),
+        schema_name=js.NOTIFICATION_PLUGIN,
     )
     props = settings["schema"]["properties"]
     return props["fetchNews"]["default"], props["checkForUpdates"]["default"]
@@ -68,7 +71,5 @@ def test_fetch_step_writes_the_settings(tmp_path, monkeypatch, capsys):
 def test_setting_is_in_effect_for_this_venv(schemas_dir):
     """The environment running the tests (set up with the README's command) has the setting in effect."""
     app_dir = js.lab_app_dir()
-    assert js.lab_settings_path(app_dir).is_file(), (
-        f"{js.lab_settings_path(app_dir)} is missing: run `python -m helpers.local fetch` once in this venv"
-    )
+    assert js.lab_settings_path(app_dir).is_file(), f"{js.lab_settings_path(app_dir)} is missing: run `python -m helpers.local fetch` once in this venv"
     assert _effective_notification_defaults(app_dir, schemas_dir, app_dir / "no-user-settings") == ("false", False)

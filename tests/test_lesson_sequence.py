@@ -20,8 +20,7 @@ NEXT_PATTERNS = {"en": r"^Next: notebook {nn}\b", "zh": r"^下一课：笔记本
 
 def _last_markdown(path: Path, lang: str) -> str:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    texts = ["".join(c["source"]) for c in cells
-             if c["cell_type"] == "markdown" and lang in ((c.get("metadata") or {}).get("tags") or [])]
+    texts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown" and lang in ((c.get("metadata") or {}).get("tags") or [])]
     return texts[-1] if texts else ""
 
 
@@ -34,9 +33,7 @@ def _closing_line_names(text: str, lang: str, number: str) -> bool:
 def test_lesson_points_to_the_next(index, lang):
     current, following = NOTEBOOKS[index], NOTEBOOKS[index + 1]
     text = _last_markdown(current, lang)
-    assert _closing_line_names(text, lang, following.name[:2]), (
-        f"{current.name}: the last {lang} markdown cell does not point to notebook {following.name[:2]}"
-    )
+    assert _closing_line_names(text, lang, following.name[:2]), f"{current.name}: the last {lang} markdown cell does not point to notebook {following.name[:2]}"
 
 
 def test_rule_rejects_a_missing_or_wrong_next():

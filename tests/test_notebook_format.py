@@ -6,6 +6,7 @@ an untagged bilingual title, then en/zh pairs of markdown cells; every code
 cell executed with no error output; no keys, home paths or machine names in
 sources or outputs; at least three exercise checks per notebook.
 """
+
 from __future__ import annotations
 
 import re
@@ -100,8 +101,7 @@ def test_markdown_pairs(path):
         assert len(lang_tags) == 1, f"markdown cell {i} must be tagged exactly one of en/zh, has {_tags(cell)}"
         if lang_tags[0] == "en":
             nxt = cells[i + 1] if i + 1 < len(cells) else None
-            assert nxt is not None and nxt.cell_type == "markdown" and _lang(nxt) == "zh", \
-                f"en cell {i} must be followed immediately by its zh twin"
+            assert nxt is not None and nxt.cell_type == "markdown" and _lang(nxt) == "zh", f"en cell {i} must be followed immediately by its zh twin"
         else:
             prev = cells[i - 1]
             assert prev.cell_type == "markdown" and _lang(prev) == "en", f"zh cell {i} must follow its en twin"
@@ -146,6 +146,6 @@ def test_at_least_three_known_exercises(path):
     prefix = path.name[:2] + "."
     found = [m for c in _load(path).cells if c.cell_type == "code" for m in CHECK_CALL.findall(c.source)]
     own = [x for x in found if x.startswith(prefix)]
-    assert len(own) >= 3, f"needs at least 3 check(\"{prefix}…\") calls, found {own}"
+    assert len(own) >= 3, f'needs at least 3 check("{prefix}…") calls, found {own}'
     unknown = sorted(set(found) - known)
     assert not unknown, f"check() ids with no registered exercise: {unknown}"

@@ -1,4 +1,5 @@
 """Responses state through the real SDK: stored by default, retrieved, continued, deleted, per key."""
+
 from __future__ import annotations
 
 import openai
@@ -30,10 +31,8 @@ def test_store_false_is_not_kept(client):
 
 
 def test_previous_response_continues_without_its_instructions(client):
-    first = client.responses.create(model=CHAT, input="My name is Lin. Reply with OK.", instructions="Answer in English.",
-                                    max_output_tokens=16, temperature=0)
-    second = client.responses.create(model=CHAT, previous_response_id=first.id, input="What is my name? One word.",
-                                      max_output_tokens=16, temperature=0)
+    first = client.responses.create(model=CHAT, input="My name is Lin. Reply with OK.", instructions="Answer in English.", max_output_tokens=16, temperature=0)
+    second = client.responses.create(model=CHAT, previous_response_id=first.id, input="What is my name? One word.", max_output_tokens=16, temperature=0)
     assert second.previous_response_id == first.id and second.instructions is None
     # The whole conversation was sent: the prompt holds both turns and the first answer.
     alone = client.responses.create(model=CHAT, input="What is my name? One word.", max_output_tokens=16, temperature=0)

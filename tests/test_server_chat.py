@@ -1,4 +1,5 @@
 """Chat completions through the real SDK against the real offline server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,21 +27,29 @@ def test_basic_chat_shape(client, server):
 
 @pytest.mark.parametrize("role", ["system", "developer"])
 def test_instruction_roles_and_text_parts(client, role):
-    r = client.chat.completions.create(model=CHAT, max_tokens=8, messages=[
-        {"role": role, "content": [{"type": "text", "text": "Answer briefly."}]},
-        {"role": "user", "content": [{"type": "text", "text": "What is 2+2?"}]},
-        {"role": "assistant", "content": "4"},
-        {"role": "user", "content": "And 3+3?"},
-    ])
+    r = client.chat.completions.create(
+        model=CHAT,
+        max_tokens=8,
+        messages=[
+            {"role": role, "content": [{"type": "text", "text": "Answer briefly."}]},
+            {"role": "user", "content": [{"type": "text", "text": "What is 2+2?"}]},
+            {"role": "assistant", "content": "4"},
+            {"role": "user", "content": "And 3+3?"},
+        ],
+    )
     assert r.choices[0].message.content
 
 
 def test_tool_role_message_accepted(client):
-    r = client.chat.completions.create(model=CHAT, max_tokens=8, messages=[
-        {"role": "user", "content": "What is the weather?"},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "call_1", "content": "Sunny, 20 C"},
-    ])
+    r = client.chat.completions.create(
+        model=CHAT,
+        max_tokens=8,
+        messages=[
+            {"role": "user", "content": "What is the weather?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "Sunny, 20 C"},
+        ],
+    )
     assert r.choices[0].message.content is not None
 
 
@@ -59,8 +68,9 @@ def test_prompt_tokens_grow_with_prompt(client):
 
 
 def test_stop_sequence(client):
-    r = client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Count from 1 to 10 separated by commas."}],
-                                       stop=[","], max_tokens=40, temperature=0)
+    r = client.chat.completions.create(
+        model=CHAT, messages=[{"role": "user", "content": "Count from 1 to 10 separated by commas."}], stop=[","], max_tokens=40, temperature=0
+    )
     assert r.choices[0].finish_reason == "stop"
     assert "," not in r.choices[0].message.content
 
@@ -100,18 +110,34 @@ def test_logprobs(client):
 
 
 def test_json_object_mode(client):
-    r = client.chat.completions.create(model=CHAT, response_format={"type": "json_object"}, max_tokens=60, temperature=0,
-                                       messages=[{"role": "user", "content": "Return a JSON object with a key 'color'."}])
+    r = client.chat.completions.create(
+        model=CHAT,
+        response_format={"type": "json_object"},
+        max_tokens=60,
+        temperature=0,
+        messages=[{"role": "user", "content": "Return a JSON object with a key 'color'."}],
+    )
     assert isinstance(json.loads(r.choices[0].message.content), dict)
 
 
 def test_json_schema_output_parses_and_validates(client):
-    schema = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 40}, "age": {"type": "integer"},
-                                               "tags": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 3}},
-              "required": ["name", "age", "tags"], "additionalProperties": False}
-    r = client.chat.completions.create(model=CHAT, max_tokens=200, temperature=0,
-                                       response_format={"type": "json_schema", "json_schema": {"name": "person", "strict": True, "schema": schema}},
-                                       messages=[{"role": "user", "content": "Describe a person."}])
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "maxLength": 40},
+            "age": {"type": "integer"},
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 3},
+        },
+        "required": ["name", "age", "tags"],
+        "additionalProperties": False,
+    }
+    r = client.chat.completions.create(
+        model=CHAT,
+        max_tokens=200,
+        temperature=0,
+        response_format={"type": "json_schema", "json_schema": {"name": "person", "strict": True, "schema": schema}},
+        messages=[{"role": "user", "content": "Describe a person."}],
+    )
     data = json.loads(r.choices[0].message.content)
     assert set(data) == {"name", "age", "tags"}
     assert isinstance(data["name"], str) and isinstance(data["age"], int) and all(isinstance(t, str) for t in data["tags"])
@@ -124,14 +150,14 @@ def test_sdk_parse_with_pydantic(client):
         city: str
         country: str
 
-    r = client.chat.completions.parse(model=CHAT, messages=[{"role": "user", "content": "Name a city and its country."}],
-                                      response_format=City, max_tokens=60, temperature=0)
+    r = client.chat.completions.parse(
+        model=CHAT, messages=[{"role": "user", "content": "Name a city and its country."}], response_format=City, max_tokens=60, temperature=0
+    )
     assert isinstance(r.choices[0].message.parsed, City)
 
 
 def test_stream_chunks_and_usage(client):
-    chunks = list(client.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=10, stream=True,
-                                                 stream_options={"include_usage": True}))
+    chunks = list(client.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=10, stream=True, stream_options={"include_usage": True}))
     assert all(c.object == "chat.completion.chunk" for c in chunks)
     assert len({c.id for c in chunks}) == 1
     assert chunks[0].choices[0].delta.role == "assistant"
@@ -149,8 +175,7 @@ def test_stream_without_usage_has_no_usage_chunk(client):
 
 def test_stream_with_n_two(client):
     count = [{"role": "user", "content": "Count from 1 to 100, separated by commas."}]
-    chunks = list(client.chat.completions.create(model=CHAT, messages=count, max_tokens=4, n=2, stream=True,
-                                                 stream_options={"include_usage": True}))
+    chunks = list(client.chat.completions.create(model=CHAT, messages=count, max_tokens=4, n=2, stream=True, stream_options={"include_usage": True}))
     indexes = {c.choices[0].index for c in chunks if c.choices}
     assert indexes == {0, 1}
     finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
@@ -194,6 +219,9 @@ def test_chat_model_on_legacy_endpoint_is_404(client):
 
 def test_conversation_may_end_with_assistant_messages(client):
     """The API answers with a new message; llama.cpp's prefill would have refused two in a row."""
-    r = client.chat.completions.create(model=CHAT, max_tokens=4, messages=[
-        {"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello"}, {"role": "assistant", "content": "there"}])
+    r = client.chat.completions.create(
+        model=CHAT,
+        max_tokens=4,
+        messages=[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello"}, {"role": "assistant", "content": "there"}],
+    )
     assert r.choices[0].message.role == "assistant"

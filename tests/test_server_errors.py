@@ -1,4 +1,5 @@
 """Every client mistake gets OpenAI's status, error JSON and SDK exception; never a 5xx."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,27 +22,30 @@ def _shape(body: dict) -> dict:
     return err
 
 
-@pytest.mark.parametrize("kwargs, param, code", [
-    (dict(messages=MSG, temperature=3), "temperature", "decimal_above_max_value"),
-    (dict(messages=MSG, temperature=-1), "temperature", "decimal_below_min_value"),
-    (dict(messages=MSG, top_p=1.5), "top_p", "decimal_above_max_value"),
-    (dict(messages=MSG, max_tokens=0), "max_tokens", "integer_below_min_value"),
-    (dict(messages=MSG, max_tokens=-5), "max_tokens", "integer_below_min_value"),
-    (dict(messages=MSG, n=500), "n", "integer_above_max_value"),
-    (dict(messages=MSG, top_logprobs=50, logprobs=True), "top_logprobs", "integer_above_max_value"),
-    (dict(messages=MSG, presence_penalty=9), "presence_penalty", "decimal_above_max_value"),
-    (dict(messages=[]), "messages", "empty_array"),
-    (dict(messages=[{"role": "wizard", "content": "hi"}]), "messages[0].role", "invalid_value"),
-    (dict(messages=[{"role": "user", "content": 42}]), "messages[0].content", "invalid_type"),
-    (dict(messages=[{"content": "hi"}]), "messages[0].role", "missing_required_parameter"),
-    (dict(messages=[{"role": "tool", "content": "x"}]), "messages[0].tool_call_id", "missing_required_parameter"),
-    (dict(messages=MSG, response_format={"type": "yaml"}), "response_format.type", "invalid_value"),
-    (dict(messages=MSG, stop=["a", "b", "c", "d", "e"]), "stop", "array_above_max_length"),
-    (dict(messages=MSG, max_tokens=100000), "max_tokens", "invalid_value"),
-    (dict(messages=MSG, max_completion_tokens=5000), "max_completion_tokens", "invalid_value"),
-    (dict(messages=[{"role": "user", "content": "word " * 5000}], max_tokens=4000), "messages", "context_length_exceeded"),
-    (dict(messages=[{"role": "user", "content": "word " * 9000}]), "messages", "context_length_exceeded"),
-])
+@pytest.mark.parametrize(
+    "kwargs, param, code",
+    [
+        (dict(messages=MSG, temperature=3), "temperature", "decimal_above_max_value"),
+        (dict(messages=MSG, temperature=-1), "temperature", "decimal_below_min_value"),
+        (dict(messages=MSG, top_p=1.5), "top_p", "decimal_above_max_value"),
+        (dict(messages=MSG, max_tokens=0), "max_tokens", "integer_below_min_value"),
+        (dict(messages=MSG, max_tokens=-5), "max_tokens", "integer_below_min_value"),
+        (dict(messages=MSG, n=500), "n", "integer_above_max_value"),
+        (dict(messages=MSG, top_logprobs=50, logprobs=True), "top_logprobs", "integer_above_max_value"),
+        (dict(messages=MSG, presence_penalty=9), "presence_penalty", "decimal_above_max_value"),
+        (dict(messages=[]), "messages", "empty_array"),
+        (dict(messages=[{"role": "wizard", "content": "hi"}]), "messages[0].role", "invalid_value"),
+        (dict(messages=[{"role": "user", "content": 42}]), "messages[0].content", "invalid_type"),
+        (dict(messages=[{"content": "hi"}]), "messages[0].role", "missing_required_parameter"),
+        (dict(messages=[{"role": "tool", "content": "x"}]), "messages[0].tool_call_id", "missing_required_parameter"),
+        (dict(messages=MSG, response_format={"type": "yaml"}), "response_format.type", "invalid_value"),
+        (dict(messages=MSG, stop=["a", "b", "c", "d", "e"]), "stop", "array_above_max_length"),
+        (dict(messages=MSG, max_tokens=100000), "max_tokens", "invalid_value"),
+        (dict(messages=MSG, max_completion_tokens=5000), "max_completion_tokens", "invalid_value"),
+        (dict(messages=[{"role": "user", "content": "word " * 5000}], max_tokens=4000), "messages", "context_length_exceeded"),
+        (dict(messages=[{"role": "user", "content": "word " * 9000}]), "messages", "context_length_exceeded"),
+    ],
+)
 def test_bad_chat_requests_are_400(client, kwargs, param, code):
     with pytest.raises(openai.BadRequestError) as e:
         client.chat.completions.create(model=CHAT, **kwargs)
@@ -72,17 +76,22 @@ def test_missing_and_wrong_typed_fields(client):
 
 def test_image_content_parts_need_the_real_api(client):
     with pytest.raises(openai.BadRequestError) as e:
-        client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}])
+        client.chat.completions.create(
+            model=CHAT, messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]
+        )
     assert "OPENAI_API_KEY" in e.value.body["message"]
 
 
-@pytest.mark.parametrize("raw, ctype", [
-    (b"{not json", "application/json"),
-    (b"\xff\xfe\xfa", "application/json"),
-    (b"[" * 100000 + b"]" * 100000, "application/json"),
-    (b'"just a string"', "application/json"),
-    (b"model=gpt-4o-mini", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "raw, ctype",
+    [
+        (b"{not json", "application/json"),
+        (b"\xff\xfe\xfa", "application/json"),
+        (b"[" * 100000 + b"]" * 100000, "application/json"),
+        (b'"just a string"', "application/json"),
+        (b"model=gpt-4o-mini", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_malformed_bodies_are_400(server, raw, ctype):
     r = httpx.post(server.base_url + "/chat/completions", content=raw, headers={"content-type": ctype})
     assert r.status_code == 400
@@ -133,11 +142,17 @@ def test_unknown_route_and_method(server):
 
 
 def test_server_survives_bad_requests(client, server):
-    for raw in (b"{", b"null", b"[]", b'{"model": null, "messages": null}', b'{"messages": [null]}',
-                b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text"}]}]}',
-                b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":"yes"}}',
-                b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema"}}',
-                b'{"model":"gpt-4o-mini","input":"hi","previous_response_id":"resp_1"}'):
+    for raw in (
+        b"{",
+        b"null",
+        b"[]",
+        b'{"model": null, "messages": null}',
+        b'{"messages": [null]}',
+        b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text"}]}]}',
+        b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":"yes"}}',
+        b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema"}}',
+        b'{"model":"gpt-4o-mini","input":"hi","previous_response_id":"resp_1"}',
+    ):
         for path in ("/chat/completions", "/responses", "/embeddings", "/completions"):
             r = httpx.post(server.base_url + path, content=raw, headers={"content-type": "application/json"})
             assert 400 <= r.status_code < 500, (path, raw, r.status_code, r.text)
@@ -145,6 +160,7 @@ def test_server_survives_bad_requests(client, server):
 
 
 # ---- keys and limits -----------------------------------------------------------
+
 
 def _keyed(server, key):
     return openai.OpenAI(base_url=server.base_url, api_key=key, max_retries=0)
@@ -178,7 +194,8 @@ def test_rate_limit_is_429_with_retry_after(keyed_server):
 
 
 def test_non_loopback_without_key_is_refused():
-    p = subprocess.run([sys.executable, "-m", "helpers.local", "serve", "--host", "0.0.0.0", "--port", "1"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "helpers.local", "serve", "--host", "0.0.0.0", "--port", "1"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert p.returncode == 2
     assert "--api-key" in p.stderr and "拒绝" in p.stderr

@@ -1,5 +1,6 @@
 """The background server's life: it names its model, can be seen and stopped, ends
 itself when unused, and comes back by itself when a notebook needs it again."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,7 @@ MODEL_ID = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # the default, the one model a 
 
 def cli(*args: str, port: int) -> subprocess.CompletedProcess:
     env = {**os.environ, "COURSE_LOCAL_PORT": str(port)}
-    return subprocess.run([sys.executable, "-m", "helpers.local", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "helpers.local", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_health_models_and_status_name_the_model_serving():
@@ -31,8 +31,7 @@ def test_health_models_and_status_name_the_model_serving():
         assert p.returncode == 0
         lines = p.stdout.splitlines()
         assert lines[0] == f"Offline server running on http://127.0.0.1:{srv.port}/v1 (pid {health['pid']}) / 离线服务器正在运行"
-        assert lines[1] == (f"  chat model 聊天模型: {MODEL_ID} · embeddings 嵌入: "
-                            "universal-sentence-encoder-multilingual-3")
+        assert lines[1] == (f"  chat model 聊天模型: {MODEL_ID} · embeddings 嵌入: universal-sentence-encoder-multilingual-3")
         assert lines[2].endswith("runs until stopped / 一直运行直到手动停止")
         p = cli("stop", port=srv.port)
         assert (p.returncode, p.stdout) == (0, f"Stopped the offline server (pid {health['pid']}). / 已停止离线服务器（pid {health['pid']}）。\n")
@@ -78,8 +77,7 @@ print("answered", r.usage.completion_tokens > 0, pid1 != pid2, pid2)
 def test_get_client_starts_an_idle_timed_server_and_restarts_it_when_needed():
     port = free_port()
     env = {**os.environ, "COURSE_LOCAL_PORT": str(port), "COURSE_IDLE_MINUTES": "7"}
-    p = subprocess.run([sys.executable, "-c", RESTART_SCRIPT.format(port=port)], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=240)
+    p = subprocess.run([sys.executable, "-c", RESTART_SCRIPT.format(port=port)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     try:
         assert p.returncode == 0, p.stderr[-2000:]
         lines = p.stdout.splitlines()
@@ -102,7 +100,8 @@ def test_get_client_says_when_the_running_server_serves_another_model(monkeypatc
         f"Note: the running server serves {MODEL_ID}, not COURSE_LOCAL_MODEL=qwen1.5b. "
         "Run `python -m helpers.local stop`, then get_client() again. / "
         f"提示：正在运行的服务器用的是 {MODEL_ID}，不是 COURSE_LOCAL_MODEL=qwen1.5b。"
-        "请运行 `python -m helpers.local stop`，再调用一次 get_client()。")
+        "请运行 `python -m helpers.local stop`，再调用一次 get_client()。"
+    )
     for same in ("qwen0.5b", "QWEN0.5B", f"/somewhere/{MODEL_ID}.gguf"):
         monkeypatch.setenv("COURSE_LOCAL_MODEL", same)
         assert _model_mismatch(health) is None

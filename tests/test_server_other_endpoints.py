@@ -1,4 +1,5 @@
 """Responses, embeddings and models endpoints through the real SDK."""
+
 from __future__ import annotations
 
 import base64
@@ -16,10 +17,16 @@ def test_responses_output_text(client):
 
 
 def test_responses_instructions_messages_and_incomplete(client):
-    r = client.responses.create(model=CHAT, instructions="Answer in one word.", max_output_tokens=16,
-                                input=[{"role": "user", "content": "Capital of France?"},
-                                       {"role": "assistant", "content": "Paris"},
-                                       {"role": "user", "content": [{"type": "input_text", "text": "And of Italy?"}]}])
+    r = client.responses.create(
+        model=CHAT,
+        instructions="Answer in one word.",
+        max_output_tokens=16,
+        input=[
+            {"role": "user", "content": "Capital of France?"},
+            {"role": "assistant", "content": "Paris"},
+            {"role": "user", "content": [{"type": "input_text", "text": "And of Italy?"}]},
+        ],
+    )
     assert r.output_text is not None
     long = client.responses.create(model=CHAT, input="Write a long essay about rivers.", max_output_tokens=16)
     assert long.status == "incomplete" and long.incomplete_details.reason == "max_output_tokens"
@@ -44,8 +51,11 @@ def test_embeddings_float_and_base64(client):
     assert f.model == "universal-sentence-encoder-multilingual-3"
     import httpx
 
-    raw = httpx.post(str(client.base_url) + "embeddings", json={"model": EMBED, "input": "The food was delicious.", "encoding_format": "base64"},
-                     headers={"Authorization": "Bearer x"}).json()
+    raw = httpx.post(
+        str(client.base_url) + "embeddings",
+        json={"model": EMBED, "input": "The food was delicious.", "encoding_format": "base64"},
+        headers={"Authorization": "Bearer x"},
+    ).json()
     decoded = np.frombuffer(base64.b64decode(raw["data"][0]["embedding"]), dtype=np.float32)
     assert np.allclose(decoded, vec, atol=1e-6)
 

@@ -15,15 +15,30 @@ import pytest
 import site_support as ss
 
 GUIDE_PAGES = [
-    "index.md", "key-concepts.md", "quickstart.md", "models.md", "data-usage.md",
-    "endpoint-compatibility.md", "text-generation.md", "offline.md", "glossary.md",
+    "index.md",
+    "key-concepts.md",
+    "quickstart.md",
+    "models.md",
+    "data-usage.md",
+    "endpoint-compatibility.md",
+    "text-generation.md",
+    "offline.md",
+    "glossary.md",
 ]
 NAV_TITLES = {
-    "zh": ["首页", "核心概念", "快速上手", "模型", "数据使用", "端点兼容性", "文本生成",
-           "离线与课堂", "课程笔记本", "术语表"],
-    "en": ["Home", "Key concepts", "Quickstart", "Models", "Data usage",
-           "Endpoint compatibility", "Text generation", "Offline & classroom",
-           "Notebooks", "Glossary"],
+    "zh": ["首页", "核心概念", "快速上手", "模型", "数据使用", "端点兼容性", "文本生成", "离线与课堂", "课程笔记本", "术语表"],
+    "en": [
+        "Home",
+        "Key concepts",
+        "Quickstart",
+        "Models",
+        "Data usage",
+        "Endpoint compatibility",
+        "Text generation",
+        "Offline & classroom",
+        "Notebooks",
+        "Glossary",
+    ],
 }
 
 
@@ -74,8 +89,7 @@ def nav_links(page_html: str, page_rel: str) -> dict[str, str]:
     """{resolved site path: link text} of the primary navigation."""
     out = {}
     base = posixpath.dirname(page_rel)
-    for m in re.finditer(r'<a href="([^"#]+)"[^>]*class="md-nav__link[^"]*"[^>]*>(.*?)</a>',
-                         primary_nav(page_html), re.S):
+    for m in re.finditer(r'<a href="([^"#]+)"[^>]*class="md-nav__link[^"]*"[^>]*>(.*?)</a>', primary_nav(page_html), re.S):
         target = posixpath.normpath(posixpath.join(base, html.unescape(m.group(1))))
         out[target] = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", m.group(2)))).strip()
     return out
@@ -89,6 +103,7 @@ def rel(site: Path, lang: str, src_uri: str) -> str:
 # 5. strict build
 # --------------------------------------------------------------------------
 
+
 def test_strict_build_passes_without_warnings(build):
     assert build.returncode == 0, build.output[-4000:]
     assert not build.warnings, "\n".join(build.warnings)
@@ -99,6 +114,7 @@ def test_strict_build_passes_without_warnings(build):
 # --------------------------------------------------------------------------
 # 1. languages, nav, language switcher
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ss.LANGS)
 def test_home_page_language_and_site_name(site, lang):
@@ -126,8 +142,7 @@ def test_nav_lists_all_pages_and_notebooks_with_translated_titles(site, lang):
     for nb in notebooks:
         assert rel(site, lang, f"notebooks/{nb.name}") in links, f"{nb.name} not in the {lang} nav"
     # the notebooks sit between "offline" and "glossary", in file order
-    order = [p for p in links if p in {rel(site, lang, s) for s in GUIDE_PAGES}
-             or "/notebooks/" in f"/{p}"]
+    order = [p for p in links if p in {rel(site, lang, s) for s in GUIDE_PAGES} or "/notebooks/" in f"/{p}"]
     nb_positions = [order.index(rel(site, lang, f"notebooks/{nb.name}")) for nb in notebooks]
     assert nb_positions == sorted(nb_positions)
     assert order.index(rel(site, lang, "offline.md")) < min(nb_positions)
@@ -143,16 +158,12 @@ def test_language_switcher_links_to_same_page(site, src):
     for lang in ss.LANGS:
         page_rel = rel(site, lang, src)
         page = read(site / page_rel)
-        alternates = dict(
-            (hl, href) for href, hl in
-            re.findall(r'<a href="([^"]+)" hreflang="([^"]+)" class="md-select__link"', page)
-        )
+        alternates = dict((hl, href) for href, hl in re.findall(r'<a href="([^"]+)" hreflang="([^"]+)" class="md-select__link"', page))
         assert set(alternates) == set(ss.LANGS), f"switcher of {page_rel}: {alternates}"
         for target_lang, href in alternates.items():
             assert not re.match(r"^(https?:)?/", href), f"absolute switcher link {href}"
             target = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), href))
-            assert target == rel(site, target_lang, src), (
-                f"{page_rel}: switcher to {target_lang} goes to {target}")
+            assert target == rel(site, target_lang, src), f"{page_rel}: switcher to {target_lang} goes to {target}"
             assert (site / target).is_file()
 
 
@@ -160,17 +171,16 @@ def test_language_switcher_links_to_same_page(site, src):
 # 6. bilingual parity
 # --------------------------------------------------------------------------
 
+
 def test_every_docs_page_has_its_twin():
     pages = ss.docs_pages()
     assert set(GUIDE_PAGES) <= set(pages)
-    missing = {src: sorted(set(ss.LANGS) - set(langs)) for src, langs in pages.items()
-               if set(langs) != set(ss.LANGS)}
+    missing = {src: sorted(set(ss.LANGS) - set(langs)) for src, langs in pages.items() if set(langs) != set(ss.LANGS)}
     assert not missing, f"pages without their other-language twin: {missing}"
 
 
 def test_every_built_page_has_its_twin(site):
-    zh = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
-          if not p.relative_to(site).as_posix().startswith(("en/", "assets/", "search/"))}
+    zh = {p.relative_to(site).as_posix() for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith(("en/", "assets/", "search/"))}
     en = {p.relative_to(site / "en").as_posix() for p in (site / "en").rglob("*.html")}
     zh.discard("404.html")  # one 404 page for the whole site
     assert zh, "no pages built"
@@ -181,6 +191,7 @@ def test_every_built_page_has_its_twin(site):
 # --------------------------------------------------------------------------
 # 2. notebooks: rendered HTML, stored outputs, language filtering
 # --------------------------------------------------------------------------
+
 
 def _cell_text(cell) -> str:
     src = cell.get("source", "")
@@ -207,10 +218,8 @@ def test_notebook_pages_are_rendered_html_with_outputs(site, nb_path):
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     for lang in ss.LANGS:
         page = read(ss.page_path(site, f"notebooks/{nb_path.name}", lang))
-        assert "jupyter-wrapper" in page and "jp-Notebook" in page, (
-            f"{nb_path.name} ({lang}) is not rendered by mkdocs-jupyter")
-        assert '"nbformat"' not in page and '"cell_type"' not in page, (
-            f"{nb_path.name} ({lang}) contains raw notebook JSON")
+        assert "jupyter-wrapper" in page and "jp-Notebook" in page, f"{nb_path.name} ({lang}) is not rendered by mkdocs-jupyter"
+        assert '"nbformat"' not in page and '"cell_type"' not in page, f"{nb_path.name} ({lang}) contains raw notebook JSON"
         code_cells = [c for c in nb["cells"] if c.get("cell_type") == "code"]
         assert page.count("jp-CodeCell") >= len(code_cells)
         with_outputs = [c for c in code_cells if c.get("outputs")]
@@ -219,11 +228,9 @@ def test_notebook_pages_are_rendered_html_with_outputs(site, nb_path):
         for cell in with_outputs:
             for out in cell["outputs"]:
                 if out.get("output_type") == "stream":
-                    line = next((s.strip() for s in "".join(out.get("text", "")).splitlines()
-                                 if s.strip()), "")
+                    line = next((s.strip() for s in "".join(out.get("text", "")).splitlines() if s.strip()), "")
                     if line:
-                        assert html.escape(line, quote=False) in page, (
-                            f"stored output {line!r} missing in {nb_path.name} ({lang})")
+                        assert html.escape(line, quote=False) in page, f"stored output {line!r} missing in {nb_path.name} ({lang})"
                 elif "image/png" in out.get("data", {}):
                     assert "data:image/png;base64," in page
 
@@ -231,8 +238,7 @@ def test_notebook_pages_are_rendered_html_with_outputs(site, nb_path):
 @pytest.mark.parametrize("nb_path", ss.notebook_paths(), ids=lambda p: p.name)
 def test_notebook_pages_show_only_their_language(site, nb_path):
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    texts = {lang: visible_text(read(ss.page_path(site, f"notebooks/{nb_path.name}", lang)))
-             for lang in ss.LANGS}
+    texts = {lang: visible_text(read(ss.page_path(site, f"notebooks/{nb_path.name}", lang))) for lang in ss.LANGS}
     md_cells = [c for c in nb["cells"] if c.get("cell_type") == "markdown"]
     checked = {lang: 0 for lang in ss.LANGS}
     for lang in ss.LANGS:
@@ -260,11 +266,12 @@ def test_notebook_filter(hook):
             {"cell_type": "markdown", "metadata": {}, "source": "# Title / 标题"},
             {"cell_type": "markdown", "metadata": {"tags": ["en"]}, "source": "English"},
             {"cell_type": "markdown", "metadata": {"tags": ["zh"]}, "source": "中文"},
-            {"cell_type": "code", "metadata": {"tags": ["en"]}, "source": "x = 1",
-             "outputs": [], "execution_count": None},
+            {"cell_type": "code", "metadata": {"tags": ["en"]}, "source": "x = 1", "outputs": [], "execution_count": None},
             {"cell_type": "markdown", "metadata": {"tags": ["en", "zh"]}, "source": "both"},
         ],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     zh = [c["source"] for c in hook.filter_notebook(nb, "zh")["cells"]]
     en = [c["source"] for c in hook.filter_notebook(nb, "en")["cells"]]
@@ -278,21 +285,33 @@ def test_widget_outputs_fall_back_to_text(hook):
     from mkdocs_jupyter import convert
 
     nb = {
-        "cells": [{
-            "cell_type": "code", "metadata": {}, "execution_count": 1, "source": "w",
-            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
-                "text/plain": "IntSlider(value=3)",
-                hook.WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"},
-            }}],
-        }],
-        "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {
-            "version_major": 2, "version_minor": 0, "state": {}}}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 1,
+                "source": "w",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {
+                            "text/plain": "IntSlider(value=3)",
+                            hook.WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"},
+                        },
+                    }
+                ],
+            }
+        ],
+        "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {}}}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     static = hook.static_widget_outputs(nb)
     assert "widgets" not in static["metadata"]
     assert hook.WIDGET_VIEW in nb["cells"][0]["outputs"][0]["data"]  # input untouched
     import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "w.ipynb"
         path.write_text(json.dumps(static), encoding="utf-8")
@@ -305,10 +324,10 @@ def test_widget_outputs_fall_back_to_text(hook):
 # 3. offline: nothing fetched from another host
 # --------------------------------------------------------------------------
 
+
 def test_no_external_fetches_in_built_site(site):
     problems = ss.external_fetches(site)
-    assert not problems, "external resources in the built site:\n" + "\n".join(
-        f"  {f}: {what} {url}" for f, what, url in problems)
+    assert not problems, "external resources in the built site:\n" + "\n".join(f"  {f}: {what} {url}" for f, what, url in problems)
 
 
 def test_dormant_material_loaders_stay_dormant(site):
@@ -325,7 +344,7 @@ def test_offline_search_index_is_complete(site):
     """search_index.js (file:// search) holds the final index of both languages."""
     js = read(site / "search" / "search_index.js")
     assert js.startswith("var __index = ")
-    assert json.loads(js[len("var __index = "):]) == ss.search_index(site)
+    assert json.loads(js[len("var __index = ") :]) == ss.search_index(site)
     locations = {d["location"] for d in ss.search_index(site)["docs"]}
     assert any(loc.startswith("en/") for loc in locations)
     assert any(not loc.startswith("en/") for loc in locations)
@@ -388,9 +407,9 @@ def test_search_config_suits_chinese(index):
     # lunr's trimmer strips every non-\w character, i.e. all Chinese, and its
     # English stemmer breaks prefix search of plurals (tokens -> token*)
     assert "trimmer" not in config["pipeline"] and "stemmer" not in config["pipeline"]
-    assert [t for t in re.split(sep, "嵌入，上下文。数据、保留；（模型）“提示”") if t] == [
-        "嵌入", "上下文", "数据", "保留", "模型", "提示"]
+    assert [t for t in re.split(sep, "嵌入，上下文。数据、保留；（模型）“提示”") if t] == ["嵌入", "上下文", "数据", "保留", "模型", "提示"]
     import jieba  # noqa: F401  (material segments Chinese only if jieba is importable)
+
     zh_docs = [d for d in index["docs"] if not d["location"].startswith("en/")]
     assert any("\u200b" in d["text"] for d in zh_docs), "Chinese text is not segmented"
 
@@ -413,7 +432,8 @@ def test_search_index_finds_term(index, query, lang, pages):
             matched.append(loc)
     assert matched, (
         f"search for {query!r} ({terms}) finds none of {pages} in {lang}; pages with it: "
-        f"{sorted(p for p, toks in by_page.items() if all(t in toks for t in terms))}")
+        f"{sorted(p for p, toks in by_page.items() if all(t in toks for t in terms))}"
+    )
 
 
 def test_new_notebooks_join_the_nav_without_edits(hook, tmp_path):
@@ -422,16 +442,14 @@ def test_new_notebooks_join_the_nav_without_edits(hook, tmp_path):
     for name, title in [("01_b.ipynb", "# B / 乙"), ("00_a.ipynb", None)]:
         cells = []
         if title:
-            cells = [{"cell_type": "markdown", "metadata": {"tags": ["en"]}, "source": "# Bee"},
-                     {"cell_type": "markdown", "metadata": {"tags": ["zh"]}, "source": "# 乙"}]
-        (folder / name).write_text(json.dumps({"cells": cells, "metadata": {},
-                                               "nbformat": 4, "nbformat_minor": 5}))
-    nav = [{"首页": "index.md"},
-           {"课程笔记本": [{"Hand-picked": "notebooks/01_b.ipynb"}]},
-           {"术语表": "glossary.md"}]
+            cells = [
+                {"cell_type": "markdown", "metadata": {"tags": ["en"]}, "source": "# Bee"},
+                {"cell_type": "markdown", "metadata": {"tags": ["zh"]}, "source": "# 乙"},
+            ]
+        (folder / name).write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    nav = [{"首页": "index.md"}, {"课程笔记本": [{"Hand-picked": "notebooks/01_b.ipynb"}]}, {"术语表": "glossary.md"}]
     hook._fill_nav(nav, hook.find_notebooks(tmp_path), "en")
-    assert nav[1]["课程笔记本"] == [{"Hand-picked": "notebooks/01_b.ipynb"},
-                                   {"00_a": "notebooks/00_a.ipynb"}]
+    assert nav[1]["课程笔记本"] == [{"Hand-picked": "notebooks/01_b.ipynb"}, {"00_a": "notebooks/00_a.ipynb"}]
     nav = [{"课程笔记本": []}]
     hook._fill_nav(nav, hook.find_notebooks(tmp_path), "zh")
     assert nav[0]["课程笔记本"] == [{"00_a": "notebooks/00_a.ipynb"}, {"乙": "notebooks/01_b.ipynb"}]

@@ -18,8 +18,14 @@ import site_support as ss
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SHOTS = ss.ROOT / "test-artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -120,8 +126,7 @@ def _notebook_src() -> str:
     return f"notebooks/{notebooks[0].name}"
 
 
-PAGES = [("home", "index.md"), ("quickstart", "quickstart.md"), ("notebook", None),
-         ("glossary", "glossary.md")]
+PAGES = [("home", "index.md"), ("quickstart", "quickstart.md"), ("notebook", None), ("glossary", "glossary.md")]
 
 
 @pytest.mark.parametrize("lang", ss.LANGS)
@@ -153,8 +158,7 @@ def test_page_renders_and_switches_language(page, base_url, lang, name, src):
     assert page.get_attribute("html", "lang") == other
 
 
-@pytest.mark.parametrize("lang,query", [("zh", "嵌入"), ("zh", "上下文"), ("en", "embeddings"),
-                                        ("en", "tokens")])
+@pytest.mark.parametrize("lang,query", [("zh", "嵌入"), ("zh", "上下文"), ("en", "embeddings"), ("en", "tokens")])
 def test_search_finds_results(page, base_url, lang, query):
     page.goto(_url(base_url, "index.md", lang), wait_until="load")
     search = page.locator("input.md-search__input")
@@ -175,8 +179,7 @@ def test_search_finds_results(page, base_url, lang, query):
     # some results are pages of the language searched (the index holds both
     # languages, as mkdocs-static-i18n merges them)
     hrefs = [a.get_attribute("href") for a in page.locator(".md-search-result__link").all()]
-    paths = [urlsplit(page.evaluate("h => new URL(h, location.href).href", h)).path
-             for h in hrefs if h]
+    paths = [urlsplit(page.evaluate("h => new URL(h, location.href).href", h)).path for h in hrefs if h]
     assert any(p.startswith("/en/") == (lang == "en") for p in paths), paths
 
 

@@ -45,31 +45,38 @@ def test_no_rejected_variant(prose):
 
 # --- the rules themselves, on samples ----------------------------------------
 
+
 def _line(text: str, rejected_table: bool = False) -> ProseLine:
     return ProseLine("sample:1", text, rejected_table)
 
 
-@pytest.mark.parametrize("text", [
-    "token 一律译作 “词元”。",
-    "“不用于训练” 不等于“完全不保存”。",
-    "出现 JSON 这个词 ，否则报错。",
-    "**第二列全是 “否”**：不论哪个端点",
-    "见《模型》 页面。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token 一律译作 “词元”。",
+        "“不用于训练” 不等于“完全不保存”。",
+        "出现 JSON 这个词 ，否则报错。",
+        "**第二列全是 “否”**：不论哪个端点",
+        "见《模型》 页面。",
+    ],
+)
 def test_space_rule_catches(text):
     assert zh_prose.space_problems(_line(text))
 
 
-@pytest.mark.parametrize("text", [
-    "- “推理模型”与“模型推理”是两回事；",               # list marker
-    "| API | 应用程序编程接口 | 一种约定方式。 |",            # table pipes
-    "在请求里加上 `store: true`，就会保存。",               # code span
-    "`x = \"a ，b\"` 里的空格属于代码。",                   # full-width inside code
-    "打开 https://example.com/a b，再看。",                 # URL
-    "有四个概念：**嵌入（embedding）** 和 **词元（token）**。",  # emphasis marker between
-    "用 OpenAI API 和 Python 写程序。",                     # English words in Chinese prose
-    "### 评测（Evaluations）",                              # heading marker
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- “推理模型”与“模型推理”是两回事；",  # list marker
+        "| API | 应用程序编程接口 | 一种约定方式。 |",  # table pipes
+        "在请求里加上 `store: true`，就会保存。",  # code span
+        '`x = "a ，b"` 里的空格属于代码。',  # full-width inside code
+        "打开 https://example.com/a b，再看。",  # URL
+        "有四个概念：**嵌入（embedding）** 和 **词元（token）**。",  # emphasis marker between
+        "用 OpenAI API 和 Python 写程序。",  # English words in Chinese prose
+        "### 评测（Evaluations）",  # heading marker
+    ],
+)
 def test_space_rule_allows(text):
     assert not zh_prose.space_problems(_line(text))
 
@@ -80,23 +87,29 @@ def test_fenced_code_is_not_prose():
     assert [line.text for line in lines] == ["说明：", "结束。"]
 
 
-@pytest.mark.parametrize("text, caught", [
-    ("检索文本块（余弦相似度（cosine similarity））。", True),
-    ("用系统消息（system message）（`\"role\": \"system\"`）承担。", True),
-    ("用系统消息（system message，即 `role` 为 `system`）承担。", False),
-    ("（见笔记本 04）和（见笔记本 05）", False),
-])
+@pytest.mark.parametrize(
+    "text, caught",
+    [
+        ("检索文本块（余弦相似度（cosine similarity））。", True),
+        ('用系统消息（system message）（`"role": "system"`）承担。', True),
+        ("用系统消息（system message，即 `role` 为 `system`）承担。", False),
+        ("（见笔记本 04）和（见笔记本 05）", False),
+    ],
+)
 def test_parenthesis_rule(text, caught):
     assert bool(zh_prose.parenthesis_problems(_line(text))) is caught
 
 
-@pytest.mark.parametrize("text, caught", [
-    ("先读关键概念。", True),
-    ("最新版本的知识截止为 2023 年 12 月。", True),
-    ("最新版本的知识截止日期为 2023 年 12 月。", False),
-    ("发给对话模型的图像输入。", True),
-    ("核心概念一节。", False),
-])
+@pytest.mark.parametrize(
+    "text, caught",
+    [
+        ("先读关键概念。", True),
+        ("最新版本的知识截止为 2023 年 12 月。", True),
+        ("最新版本的知识截止日期为 2023 年 12 月。", False),
+        ("发给对话模型的图像输入。", True),
+        ("核心概念一节。", False),
+    ],
+)
 def test_variant_rule(text, caught):
     assert bool(zh_prose.variant_problems(_line(text), REJECTED)) is caught
 

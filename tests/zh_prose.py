@@ -130,8 +130,7 @@ def load_rejected_variants(path: Path = GLOSSARY_YML) -> dict[str, list[str]]:
 
 def space_problems(line: ProseLine) -> list[str]:
     text = prose_only(line.text)
-    return [f"{line.where}: space beside full-width punctuation {m.group(0)!r} in: {line.text.strip()}"
-            for m in SPACE_BESIDE_PUNCTUATION.finditer(text)]
+    return [f"{line.where}: space beside full-width punctuation {m.group(0)!r} in: {line.text.strip()}" for m in SPACE_BESIDE_PUNCTUATION.finditer(text)]
 
 
 def parenthesis_problems(line: ProseLine) -> list[str]:

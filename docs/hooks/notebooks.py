@@ -60,15 +60,13 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
 # plain helpers (also used by the tests)
 # --------------------------------------------------------------------------
 
+
 def find_notebooks(root: str | os.PathLike) -> list[Path]:
     """Notebooks of the course, sorted by name (``NN_name.ipynb``)."""
     folder = Path(root) / NOTEBOOKS_DIR
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.glob("*.ipynb")
-        if p.is_file() and not p.name.startswith(".")
-    )
+    return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
 
 
 def _cell_tags(cell: dict) -> set[str]:
@@ -146,6 +144,7 @@ def _read_notebook(path: Path) -> dict:
 # --------------------------------------------------------------------------
 # mkdocs plumbing
 # --------------------------------------------------------------------------
+
 
 class NotebookPageFile(File):
     """A generated notebook file that mkdocs treats as a documentation page."""
@@ -280,10 +279,7 @@ def on_files(files, config):
         if existing is not None:
             files.remove(existing)
         f = _make_file(config, src_uri, str(target), lang, default)
-        f.alternates = {
-            other: (f if other == lang else _make_file(config, src_uri, None, other, default))
-            for other in langs
-        }
+        f.alternates = {other: (f if other == lang else _make_file(config, src_uri, None, other, default)) for other in langs}
         files.append(f)
         added.append(f)
     plugin = _i18n(config)
@@ -331,6 +327,7 @@ def on_page_content(html, page, config, files):
 # --------------------------------------------------------------------------
 # offline search index
 # --------------------------------------------------------------------------
+
 
 @event_priority(-200)  # after mkdocs-static-i18n merged the languages' indexes
 def on_post_build(config):

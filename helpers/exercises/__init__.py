@@ -5,6 +5,7 @@ a retention period), never a model's wording, so they pass offline and online
 alike. Each lesson registers its checks in its own module (lesson03.py, ...);
 solutions for teachers live in one place: solutions/README.md at the repo root.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -75,8 +76,7 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     if fn is None:
         return failed(f"There is no exercise {exercise_id!r}. Check the number.", f"没有编号为 {exercise_id!r} 的练习，请检查编号。")
     if answer is None or answer is Ellipsis:
-        return failed("No answer yet: replace the ... with your answer and run the cell again.",
-                      "还没有答案：请把 ... 换成你的答案，再运行这个单元格。")
+        return failed("No answer yet: replace the ... with your answer and run the cell again.", "还没有答案：请把 ... 换成你的答案，再运行这个单元格。")
     try:
         feedback = fn(answer)
     except Exception as e:  # a wrong-shaped answer is feedback, not a crash

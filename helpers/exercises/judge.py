@@ -8,6 +8,7 @@ JSON, it names one of the labels, it calls the tool with a city. What failed is
 explained in both languages; a backend that cannot be reached is feedback too,
 never a traceback.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,17 +39,22 @@ def ask(messages: list[dict[str, Any]], **params: Any):
     try:
         return helpers.get_client(quiet=True).chat.completions.create(**request)
     except openai.APIConnectionError as e:
-        raise ModelUnreachable(failed(
-            "The checker could not reach the model, so it could not judge your prompt. Is the server (or network) up? Run the cell again.",
-            "检查程序连不上模型，所以没法评判你的提示词。服务器（或网络）是否在运行？请再运行一次这个单元格。")) from e
+        raise ModelUnreachable(
+            failed(
+                "The checker could not reach the model, so it could not judge your prompt. Is the server (or network) up? Run the cell again.",
+                "检查程序连不上模型，所以没法评判你的提示词。服务器（或网络）是否在运行？请再运行一次这个单元格。",
+            )
+        ) from e
     except openai.BadRequestError as e:
-        raise ModelUnreachable(failed(
-            f"The API refused the request built from your answer: {_message(e)}",
-            f"用你的答案构造的请求被 API 拒绝了：{_message(e)}")) from e
+        raise ModelUnreachable(
+            failed(f"The API refused the request built from your answer: {_message(e)}", f"用你的答案构造的请求被 API 拒绝了：{_message(e)}")
+        ) from e
     except openai.APIError as e:
-        raise ModelUnreachable(failed(
-            f"The model could not answer right now ({type(e).__name__}); try again in a moment.",
-            f"模型暂时无法回答（{type(e).__name__}），请稍后再试。")) from e
+        raise ModelUnreachable(
+            failed(
+                f"The model could not answer right now ({type(e).__name__}); try again in a moment.", f"模型暂时无法回答（{type(e).__name__}），请稍后再试。"
+            )
+        ) from e
 
 
 def answer_text(completion) -> str:

@@ -1,4 +1,5 @@
 """Checks for notebook 03 (tokens: tiktoken, encodings, counting chat requests, context, cost)."""
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,10 @@ def _(answer):
     want = len(tiktoken.get_encoding("o200k_base").encode(" tokenization"))
     if answer == want:
         return passed(f"Correct: {want} tokens, ' token' + 'ization'.", f"正确：{want} 个词元，' token' + 'ization'。")
-    return failed("Not quite: count the tokens of ' tokenization' (with its leading space) with tiktoken.",
-                  "还不对：用 tiktoken 数一数 ' tokenization'（注意开头的空格）的词元数。")
+    return failed(
+        "Not quite: count the tokens of ' tokenization' (with its leading space) with tiktoken.",
+        "还不对：用 tiktoken 数一数 ' tokenization'（注意开头的空格）的词元数。",
+    )
 
 
 @exercise("03.2")
@@ -43,10 +46,14 @@ def _(answer):
     if isinstance(answer, str) and answer.strip() == "o200k_base":
         return passed("Correct: the GPT-4o family uses o200k_base.", "正确：GPT-4o 家族使用 o200k_base。")
     if isinstance(answer, str) and answer.strip() == "cl100k_base":
-        return failed("cl100k_base is the encoding of gpt-4 and gpt-3.5-turbo. Ask tiktoken.encoding_for_model('gpt-4o-mini').",
-                      "cl100k_base 是 gpt-4 和 gpt-3.5-turbo 的编码。请用 tiktoken.encoding_for_model('gpt-4o-mini') 查一查。")
-    return failed("Not quite: give the encoding's name as a string; tiktoken.encoding_for_model('gpt-4o-mini').name tells you.",
-                  "还不对：请用字符串写出编码名；tiktoken.encoding_for_model('gpt-4o-mini').name 会告诉你。")
+        return failed(
+            "cl100k_base is the encoding of gpt-4 and gpt-3.5-turbo. Ask tiktoken.encoding_for_model('gpt-4o-mini').",
+            "cl100k_base 是 gpt-4 和 gpt-3.5-turbo 的编码。请用 tiktoken.encoding_for_model('gpt-4o-mini') 查一查。",
+        )
+    return failed(
+        "Not quite: give the encoding's name as a string; tiktoken.encoding_for_model('gpt-4o-mini').name tells you.",
+        "还不对：请用字符串写出编码名；tiktoken.encoding_for_model('gpt-4o-mini').name 会告诉你。",
+    )
 
 
 @exercise("03.3")
@@ -56,21 +63,22 @@ def _(answer):
         return passed(f"Correct: {want} tokens by the cookbook formula.", f"正确：按 cookbook 公式共 {want} 个词元。")
     bare = sum(len(__import__("tiktoken").get_encoding("o200k_base").encode(v)) for m in EXERCISE_MESSAGES for v in m.values())
     if answer == bare:
-        return failed("You counted only the text. Add 3 tokens per message and 3 for the reply.",
-                      "你只数了文本。每条消息还要加 3 个词元，最后再为回复加 3 个。")
-    return failed("Not quite: use num_tokens_from_messages(exercise_messages) from the notebook (o200k_base).",
-                  "还不对：用笔记本里的 num_tokens_from_messages(exercise_messages)（o200k_base）来数。")
+        return failed(
+            "You counted only the text. Add 3 tokens per message and 3 for the reply.", "你只数了文本。每条消息还要加 3 个词元，最后再为回复加 3 个。"
+        )
+    return failed(
+        "Not quite: use num_tokens_from_messages(exercise_messages) from the notebook (o200k_base).",
+        "还不对：用笔记本里的 num_tokens_from_messages(exercise_messages)（o200k_base）来数。",
+    )
 
 
 @exercise("03.4")
 def _(answer):
     if answer == 8192 - 7900:
-        return passed("Correct: 292 tokens; prompt + output must fit in the context window.",
-                      "正确：292 个词元；提示词和输出合计不能超过上下文窗口。")
+        return passed("Correct: 292 tokens; prompt + output must fit in the context window.", "正确：292 个词元；提示词和输出合计不能超过上下文窗口。")
     if answer == 8192:
         return failed("The prompt uses part of the window too. Subtract it.", "提示词也占用上下文窗口，要减去它。")
-    return failed("Not quite: context window − prompt tokens = the most the output can use.",
-                  "还不对：上下文窗口 − 提示词的词元数 = 输出最多能用的词元数。")
+    return failed("Not quite: context window − prompt tokens = the most the output can use.", "还不对：上下文窗口 − 提示词的词元数 = 输出最多能用的词元数。")
 
 
 @exercise("03.5")
@@ -78,5 +86,7 @@ def _(answer):
     want = 2000 * 500 / 1e6 * 0.15 + 2000 * 100 / 1e6 * 0.60  # 0.27
     if isinstance(answer, (int, float)) and math.isclose(answer, want, abs_tol=0.005):
         return passed(f"Correct: about ${want:.2f} at these example prices.", f"正确：按这些示例价格约 {want:.2f} 美元。")
-    return failed("Not quite: (input tokens ÷ 1,000,000) × input price + (output tokens ÷ 1,000,000) × output price, for all 2,000 requests.",
-                  "还不对：（输入词元数 ÷ 1,000,000）× 输入单价 +（输出词元数 ÷ 1,000,000）× 输出单价，要算全部 2,000 个请求。")
+    return failed(
+        "Not quite: (input tokens ÷ 1,000,000) × input price + (output tokens ÷ 1,000,000) × output price, for all 2,000 requests.",
+        "还不对：（输入词元数 ÷ 1,000,000）× 输入单价 +（输出词元数 ÷ 1,000,000）× 输出单价，要算全部 2,000 个请求。",
+    )

@@ -10,6 +10,7 @@ network never slows or breaks a check. `COURSE_PROGRESS_REPORTING=off` turns it 
 The answer text is sent only when the server has said it collects answers
 (`serve --collect-answers`), and then the feedback says so on screen.
 """
+
 from __future__ import annotations
 
 import atexit

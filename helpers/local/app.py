@@ -5,6 +5,7 @@ route goes through the one pipeline (pipeline.py); the middleware does ids, auth
 limits; errors (errors.py) become the API's JSON here. Generation happens in
 llama.cpp worker threads, embeddings in NumPy (engines/).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def on_validation(_: Request, e: RequestValidationError):
         first = (e.errors() or [{}])[0]
         where = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
-        return error_response(errors.invalid(f"Invalid '{where}': {first.get('msg', 'invalid value')}.", f"参数 '{where}' 无效。",
-                                             param=where, code="invalid_value"))
+        return error_response(
+            errors.invalid(f"Invalid '{where}': {first.get('msg', 'invalid value')}.", f"参数 '{where}' 无效。", param=where, code="invalid_value")
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, e: Exception):
@@ -71,9 +73,14 @@ def create_app(state: State) -> FastAPI:
             if state.gateway:
                 await state.gateway.relay.aclose()
 
-    app = FastAPI(title="OpenAI course offline server", version="1.0",
-                  description="An OpenAI-compatible API served by local models (llama.cpp and the Universal Sentence Encoder).",
-                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="OpenAI course offline server",
+        version="1.0",
+        description="An OpenAI-compatible API served by local models (llama.cpp and the Universal Sentence Encoder).",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.course = state
     app.add_middleware(GateMiddleware, state=state)
     mount_dashboard(app, state)  # /admin and /course/v1/progress, in front of the gate

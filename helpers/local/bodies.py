@@ -1,5 +1,6 @@
 """Reading a request body the way the API does: strict JSON, valid Unicode.
 (The size limit is the middleware's job.)"""
+
 from __future__ import annotations
 
 import json

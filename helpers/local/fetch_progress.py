@@ -4,6 +4,7 @@ In a terminal or a notebook, tqdm's bar shows MB done, speed and time left. In a
 CI log or a file, a redrawn bar turns into one unreadable line of carriage
 returns, so there it prints a plain line every tenth of the way instead.
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,8 +39,7 @@ class Progress:
             elapsed = max(time.monotonic() - self._t0, 1e-6)
             speed = self.done / elapsed
             left = (self.total - self.done) / speed if speed else 0
-            print(f"{self.label}: {self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB, {speed / 1e6:,.0f} MB/s, "
-                  f"{left:,.0f} s left", file=sys.stderr, flush=True)
+            print(f"{self.label}: {self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB, {speed / 1e6:,.0f} MB/s, {left:,.0f} s left", file=sys.stderr, flush=True)
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:

@@ -5,6 +5,7 @@ never written to a log or an error message (only its last 4 characters).
 Limits answer like the real API: 429 `rate_limit_exceeded`, `Retry-After`, and
 the `x-ratelimit-*` headers students can learn to read.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -76,15 +77,22 @@ class Limits:
         if self.tpm:
             if used_tokens + estimated_tokens > self.tpm and (used_tokens > 0 or estimated_tokens > self.tpm):
                 wait = max(1, math.ceil(token_reset)) if used_tokens else 60
-                limit_headers = {"Retry-After": str(wait), "x-ratelimit-limit-tokens": str(self.tpm),
-                                 "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens, 0)),
-                                 "x-ratelimit-reset-tokens": _reset(token_reset)}
+                limit_headers = {
+                    "Retry-After": str(wait),
+                    "x-ratelimit-limit-tokens": str(self.tpm),
+                    "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens, 0)),
+                    "x-ratelimit-reset-tokens": _reset(token_reset),
+                }
                 if estimated_tokens > self.tpm:
                     raise errors.tpm_request_too_large(model, self.tpm, estimated_tokens, limit_headers)
                 raise errors.tpm_reached(model, self.tpm, used_tokens, estimated_tokens, wait, limit_headers)
-            headers.update({"x-ratelimit-limit-tokens": str(self.tpm),
-                            "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens - estimated_tokens, 0)),
-                            "x-ratelimit-reset-tokens": _reset(token_reset)})
+            headers.update(
+                {
+                    "x-ratelimit-limit-tokens": str(self.tpm),
+                    "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens - estimated_tokens, 0)),
+                    "x-ratelimit-reset-tokens": _reset(token_reset),
+                }
+            )
         if self.rpm:
             with self._lock:
                 q = self._seen.setdefault(who, deque())
@@ -92,11 +100,24 @@ class Limits:
                     q.popleft()
                 if len(q) >= self.rpm:
                     wait = max(1, math.ceil(60 - (now - q[0])))
-                    raise errors.rpm_reached(model, self.rpm, len(q), wait, {
-                        "Retry-After": str(wait), "x-ratelimit-limit-requests": str(self.rpm),
-                        "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
+                    raise errors.rpm_reached(
+                        model,
+                        self.rpm,
+                        len(q),
+                        wait,
+                        {
+                            "Retry-After": str(wait),
+                            "x-ratelimit-limit-requests": str(self.rpm),
+                            "x-ratelimit-remaining-requests": "0",
+                            "x-ratelimit-reset-requests": _reset(60 - (now - q[0])),
+                        },
+                    )
                 q.append(now)
-                headers.update({"x-ratelimit-limit-requests": str(self.rpm),
-                                "x-ratelimit-remaining-requests": str(self.rpm - len(q)),
-                                "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
+                headers.update(
+                    {
+                        "x-ratelimit-limit-requests": str(self.rpm),
+                        "x-ratelimit-remaining-requests": str(self.rpm - len(q)),
+                        "x-ratelimit-reset-requests": _reset(60 - (now - q[0])),
+                    }
+                )
         return headers

@@ -10,6 +10,7 @@ as it has them costs a millisecond.
 
 Format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md
 """
+
 from __future__ import annotations
 
 import struct

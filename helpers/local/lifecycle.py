@@ -4,6 +4,7 @@ That server runs detached from any notebook (so all open notebooks share one
 model in memory). A learner needs a plain way to see that it is there, which
 model it serves, and to end it without hunting for a process id.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,11 @@ def status() -> int:
         return 1
     idle = h.get("idle_timeout_min") or 0
     stops = f"stops after {idle:g} min idle / 空闲 {idle:g} 分钟后自动停止" if idle else "runs until stopped / 一直运行直到手动停止"
-    print(f"Offline server running on http://127.0.0.1:{port}/v1 (pid {h.get('pid')}) / 离线服务器正在运行\n"
-          f"  chat model 聊天模型: {h.get('chat_model')} · embeddings 嵌入: {h.get('embedding_model')}\n"
-          f"  up {h.get('uptime_s', 0):.0f} s, idle {h.get('idle_s', 0):.0f} s · {stops}")
+    print(
+        f"Offline server running on http://127.0.0.1:{port}/v1 (pid {h.get('pid')}) / 离线服务器正在运行\n"
+        f"  chat model 聊天模型: {h.get('chat_model')} · embeddings 嵌入: {h.get('embedding_model')}\n"
+        f"  up {h.get('uptime_s', 0):.0f} s, idle {h.get('idle_s', 0):.0f} s · {stops}"
+    )
     return 0
 
 

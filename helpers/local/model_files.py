@@ -5,6 +5,7 @@ after its hash and header have been checked (`os.replace` of a fully written
 temporary file in the same folder). An interrupted fetch therefore leaves at most
 a `*.part-*` file, which nothing loads and the next fetch removes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,7 +73,8 @@ def check_header(path: Path, expected_arch: str | None = None) -> GGUFInfo:
     if expected_arch and info.architecture != expected_arch:
         raise ModelUnavailable(
             f"{path.name} says its architecture is {info.architecture!r}, expected {expected_arch!r}: wrong or tampered file. / "
-            f"{path.name} 的架构是 {info.architecture!r}，应为 {expected_arch!r}：文件不对或被篡改。")
+            f"{path.name} 的架构是 {info.architecture!r}，应为 {expected_arch!r}：文件不对或被篡改。"
+        )
     return info
 
 
@@ -102,7 +104,8 @@ def install_stream(model: KnownModel, sources: Iterable[BinaryIO], target: Path,
             raise ModelUnavailable(
                 f"The assembled model's sha256 does not match (got {h.hexdigest()}, expected {model.sha256}): "
                 "a part is damaged or has been tampered with; the file was not used. / "
-                "组装出的模型文件 sha256 校验不一致：某个分卷已损坏或被篡改，该文件不会被使用。")
+                "组装出的模型文件 sha256 校验不一致：某个分卷已损坏或被篡改，该文件不会被使用。"
+            )
         check_header(tmp, model.architecture)
         os.replace(tmp, target)
     finally:

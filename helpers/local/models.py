@@ -5,6 +5,7 @@ so they run unchanged against the real API. Offline, each such name is an alias
 of the local model of the right kind. Names of image, audio and moderation models
 get the API's 404 `model_not_found`, with a hint to use the real API.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,20 @@ _CHAT = frozenset(CHAT_FAMILIES)
 COMPLETION_FAMILIES = ("gpt-3.5-turbo-instruct", "davinci-002", "babbage-002")
 EMBEDDING_FAMILIES = ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
 REAL_API_ONLY = (
-    "dall-e-2", "dall-e-3", "gpt-image-1", "tts-1", "tts-1-hd", "gpt-4o-mini-tts", "whisper-1",
-    "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "omni-moderation-latest", "text-moderation-latest",
-    "text-moderation-stable", "gpt-4o-realtime-preview", "gpt-4o-audio-preview",
+    "dall-e-2",
+    "dall-e-3",
+    "gpt-image-1",
+    "tts-1",
+    "tts-1-hd",
+    "gpt-4o-mini-tts",
+    "whisper-1",
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "omni-moderation-latest",
+    "text-moderation-latest",
+    "text-moderation-stable",
+    "gpt-4o-realtime-preview",
+    "gpt-4o-audio-preview",
 )
 # A dated snapshot of a family: gpt-4o-mini-2024-07-18, gpt-4-0613, gpt-3.5-turbo-0125 ...
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)(-\d{4}-\d{2}-\d{2}|-\d{4})$")
@@ -91,12 +103,16 @@ class ModelRegistry:
             raise wrong_model_kind(name, "text")
         if endpoint == "completions" and kind == "chat" and name != self.chat.id:
             raise model_not_found(
-                name, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
-                "这是对话（chat）模型，不能用于 v1/completions 端点。你是想用 v1/chat/completions 吗？")
+                name,
+                "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
+                "这是对话（chat）模型，不能用于 v1/completions 端点。你是想用 v1/chat/completions 吗？",
+            )
         if endpoint in ("chat", "responses") and kind == "completion":
             raise model_not_found(
-                name, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
-                "这不是聊天模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
+                name,
+                "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
+                "这不是聊天模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？",
+            )
         return self.chat
 
     def model_objects(self) -> list[dict]:

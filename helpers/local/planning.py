@@ -6,6 +6,7 @@ defaults and checks (`context_length_exceeded`, the `json_object` "must mention
 JSON" rule, output caps), and `n` done as n real generations so `usage` counts
 every token.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -103,8 +104,7 @@ def _response_format(rf: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int,
-              id_prefix: str = "chatcmpl") -> Plan:
+def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int, id_prefix: str = "chatcmpl") -> Plan:
     messages = engine_messages(body["messages"])
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
@@ -155,11 +155,19 @@ def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine, out
     prompt = body["prompt"]
     prompts = [prompt] if isinstance(prompt, str) else prompt
     if not prompts or not all(isinstance(p, str) for p in prompts):
-        raise errors.invalid("Invalid 'prompt': the offline server accepts a string or an array of strings (token-id prompts need the model's own tokenizer).",
-                             "'prompt' 无效：离线服务器只接受字符串或字符串数组。", param="prompt", code="invalid_value")
+        raise errors.invalid(
+            "Invalid 'prompt': the offline server accepts a string or an array of strings (token-id prompts need the model's own tokenizer).",
+            "'prompt' 无效：离线服务器只接受字符串或字符串数组。",
+            param="prompt",
+            code="invalid_value",
+        )
     if body.get("logprobs") or body.get("suffix") or body.get("best_of", 1) > 1:
-        raise errors.invalid("logprobs, suffix and best_of are not supported by the offline server on /v1/completions; use /v1/chat/completions (it has logprobs).",
-                             "离线服务器的 /v1/completions 不支持 logprobs、suffix、best_of；请改用 /v1/chat/completions。", param=None, code="invalid_value")
+        raise errors.invalid(
+            "logprobs, suffix and best_of are not supported by the offline server on /v1/completions; use /v1/chat/completions (it has logprobs).",
+            "离线服务器的 /v1/completions 不支持 logprobs、suffix、best_of；请改用 /v1/chat/completions。",
+            param=None,
+            code="invalid_value",
+        )
     check_output_cap(body.get("max_tokens"), "max_tokens", output_cap)
     max_tokens = body.get("max_tokens", LEGACY_DEFAULT_MAX_TOKENS)
     base = {"max_tokens": max_tokens, **_sampling(body)}
@@ -168,8 +176,7 @@ def plan_completion(body: dict[str, Any], model_id: str, engine: ChatEngine, out
         if len(p.encode()) + 16 + max_tokens > engine.n_ctx:
             n_prompt = engine.count_text(p)
             if n_prompt + max_tokens > engine.n_ctx:
-                raise errors.context_length_exceeded(engine.n_ctx, n_prompt, max_tokens, param="prompt", what_en="your prompt",
-                                                     what_zh="你的提示")
+                raise errors.context_length_exceeded(engine.n_ctx, n_prompt, max_tokens, param="prompt", what_en="your prompt", what_zh="你的提示")
         reqs.extend(_fan_out({**base, "prompt": p}, body.get("n", 1)))
     stream = bool(body.get("stream"))
     if stream:

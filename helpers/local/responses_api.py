@@ -5,6 +5,7 @@ Offline, a response is a chat completion underneath: `instructions` becomes a
 developer message, `input` the conversation, and the answer is reshaped into a
 Response object (or its stream of `response.*` events).
 """
+
 from __future__ import annotations
 
 import time
@@ -22,8 +23,7 @@ def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     for item in inp:
         content = item["content"]
         if isinstance(content, list):
-            content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
-                       for part in content]
+            content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part for part in content]
         messages.append({"role": item["role"], "content": content})
     return messages
 
@@ -82,40 +82,67 @@ def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = No
 def _echo_tool(tool: Any) -> Any:
     """A function tool as the API echoes it: `strict` defaults to true in the Responses API."""
     if isinstance(tool, dict) and tool.get("type") == "function":
-        return {"type": "function", "name": tool.get("name"), "description": tool.get("description"),
-                "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
+        return {
+            "type": "function",
+            "name": tool.get("name"),
+            "description": tool.get("description"),
+            "parameters": tool.get("parameters"),
+            "strict": tool.get("strict", True),
+        }
     return tool
 
 
 def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -> dict[str, Any]:
     """The Response before any output, echoing the request's settings as the API does."""
     return {
-        "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
-        "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "id": resp_id,
+        "object": "response",
+        "created_at": created,
+        "status": "in_progress",
+        "error": None,
+        "incomplete_details": None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "model": model_id,
+        "output": [],
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
         "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
-        "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
-        "tool_choice": body.get("tool_choice", "auto"), "tools": [_echo_tool(t) for t in body.get("tools") or []],
-        "top_p": body.get("top_p", 1.0), "truncation": body.get("truncation", "disabled"), "background": bool(body.get("background")),
-        "service_tier": "default", "prompt_cache_key": body.get("prompt_cache_key"), "safety_identifier": body.get("safety_identifier"),
-        "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": [_echo_tool(t) for t in body.get("tools") or []],
+        "top_p": body.get("top_p", 1.0),
+        "truncation": body.get("truncation", "disabled"),
+        "background": bool(body.get("background")),
+        "service_tier": "default",
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "safety_identifier": body.get("safety_identifier"),
+        "usage": None,
+        "user": body.get("user"),
+        "metadata": body.get("metadata") or {},
         "conversation": {"id": conversation_id(body)} if body.get("conversation") else None,
     }
 
 
 def _message_item(msg_id: str, text: str, status: str) -> dict[str, Any]:
-    return {"type": "message", "id": msg_id, "status": status, "role": "assistant",
-            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}
+    return {
+        "type": "message",
+        "id": msg_id,
+        "status": status,
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+    }
 
 
 def _usage(chat_usage: dict[str, Any]) -> dict[str, Any]:
-    return {"input_tokens": chat_usage.get("prompt_tokens", 0),
-            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0),
-                                     "cache_write_tokens": 0},
-            "output_tokens": chat_usage.get("completion_tokens", 0),
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": chat_usage.get("total_tokens", 0)}
+    return {
+        "input_tokens": chat_usage.get("prompt_tokens", 0),
+        "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0), "cache_write_tokens": 0},
+        "output_tokens": chat_usage.get("completion_tokens", 0),
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": chat_usage.get("total_tokens", 0),
+    }
 
 
 def _finish(resp: dict[str, Any], finish_reason: str | None) -> None:
@@ -159,8 +186,13 @@ class ResponseEvents:
             self._event("response.created", response=snap),
             self._event("response.in_progress", response=snap),
             self._event("response.output_item.added", output_index=0, item={**_message_item(self.msg_id, "", "in_progress"), "content": []}),
-            self._event("response.content_part.added", item_id=self.msg_id, output_index=0, content_index=0,
-                        part={"type": "output_text", "text": "", "annotations": [], "logprobs": []}),
+            self._event(
+                "response.content_part.added",
+                item_id=self.msg_id,
+                output_index=0,
+                content_index=0,
+                part={"type": "output_text", "text": "", "annotations": [], "logprobs": []},
+            ),
         ]
 
     def on_chunk(self, chunk: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -169,8 +201,7 @@ class ResponseEvents:
             delta = (c.get("delta") or {}).get("content")
             if delta:
                 self.text.append(delta)
-                out.append(self._event("response.output_text.delta", item_id=self.msg_id, output_index=0, content_index=0,
-                                       delta=delta, logprobs=[]))
+                out.append(self._event("response.output_text.delta", item_id=self.msg_id, output_index=0, content_index=0, delta=delta, logprobs=[]))
             if c.get("finish_reason"):
                 self.finish_reason = c["finish_reason"]
         return out

@@ -7,6 +7,7 @@ requests are served round robin across keys (each key keeps its own order);
 the waiting room is bounded, overall and per key, and answers 503 / 429 when
 full instead of letting the queue grow without end.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -112,4 +113,3 @@ class FairScheduler:
 
     def snapshot(self) -> dict[str, int]:
         return {"slots": self.slots, "busy": self.slots - self.free, "waiting": self.n_waiting}
-

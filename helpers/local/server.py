@@ -1,6 +1,7 @@
 """Start the offline server: check the address is safe, load the models, run uvicorn,
 and shut down gracefully (waiting requests get a 503, running streams end with an
 error event, the database is closed after the last request)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,10 +35,12 @@ def unsafe_bind_message(config: ServerConfig) -> str | None:
     """Serving beyond this machine without keys would let anyone on the network use it."""
     if is_loopback(config.host) or config.keys:
         return None
-    return (f"Refusing to listen on {config.host} without an API key: anyone on the network could use this server.\n"
-            "Add --keys keys.txt (see `python -m helpers.local keys --help`) or --api-key KEY, or listen on 127.0.0.1.\n"
-            f"拒绝在 {config.host} 上无密钥监听：网络上任何人都能使用本服务器。\n"
-            "请加上 --keys keys.txt（见 `python -m helpers.local keys --help`）或 --api-key 密钥，或只监听 127.0.0.1。")
+    return (
+        f"Refusing to listen on {config.host} without an API key: anyone on the network could use this server.\n"
+        "Add --keys keys.txt (see `python -m helpers.local keys --help`) or --api-key KEY, or listen on 127.0.0.1.\n"
+        f"拒绝在 {config.host} 上无密钥监听：网络上任何人都能使用本服务器。\n"
+        "请加上 --keys keys.txt（见 `python -m helpers.local keys --help`）或 --api-key 密钥，或只监听 127.0.0.1。"
+    )
 
 
 def default_db_path() -> str:
@@ -55,8 +58,7 @@ def build_state(config: ServerConfig) -> State:
         chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
         if chosen.note:
             print(chosen.note, file=sys.stderr, flush=True)
-        engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot,
-                            threads=config.threads)
+        engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
@@ -77,8 +79,10 @@ def _ready_line(config: ServerConfig, state: State, seconds: float) -> str:
         chat = f"Chat model loaded in {seconds:.1f}s: {state.engine.model_id} ({config.parallel} slots × {state.engine.n_ctx} tokens)"
     else:
         ups = config.gateway.upstreams
-        chat = (f"Gateway ready in {seconds:.1f}s: {len(ups)} upstream(s) ({', '.join(u.label + ': ' + '+'.join(u.kinds) for u in ups)}), "
-                f"{config.parallel} requests at once")
+        chat = (
+            f"Gateway ready in {seconds:.1f}s: {len(ups)} upstream(s) ({', '.join(u.label + ': ' + '+'.join(u.kinds) for u in ups)}), "
+            f"{config.parallel} requests at once"
+        )
     embeddings = "upstream" if config.gateway and config.gateway.serves("embeddings") else state.registry.embedding.id
     return f"{chat}; embeddings: {embeddings}; keys: {len(config.keys) or 'none'}. Listening on http://{config.host}:{config.port}/v1"
 
@@ -98,8 +102,10 @@ async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
     while limit > 0 and not server.should_exit:
         await asyncio.sleep(min(check_every, limit))
         if state.idle_seconds() >= limit:
-            print(f"No requests for {state.config.idle_timeout_min:g} min: stopping. / "
-                  f"{state.config.idle_timeout_min:g} 分钟没有请求：服务器自动停止。", flush=True)
+            print(
+                f"No requests for {state.config.idle_timeout_min:g} min: stopping. / {state.config.idle_timeout_min:g} 分钟没有请求：服务器自动停止。",
+                flush=True,
+            )
             state.begin_shutdown()
             server.should_exit = True
 
@@ -142,8 +148,9 @@ def serve(config: ServerConfig) -> int:
             # cleanly, so exit normally and let the database close below.
             self._captured_signals.clear()
 
-    uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
-                                     timeout_graceful_shutdown=30, limit_concurrency=1024))
+    uv = CourseServer(
+        uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False, timeout_graceful_shutdown=30, limit_concurrency=1024)
+    )
     print(_ready_line(config, state, time.perf_counter() - t0), flush=True)
     try:
         uv.run()

@@ -4,6 +4,7 @@ The engine gives OpenAI-shaped choices and a plain usage count; this module adds
 the envelope (`id`, `object`, `created`, `model`, `system_fingerprint` ...) and
 the API's full `usage` object, for whole answers and for stream chunks.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,10 +18,11 @@ def chat_usage(parts: list[dict[str, Any]]) -> dict[str, Any]:
     completion = sum(u.get("completion_tokens", 0) for u in parts)
     cached = max((u.get("cached_tokens", 0) for u in parts), default=0)
     return {
-        "prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
         "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
-                                      "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     }
 
 
@@ -43,8 +45,13 @@ def chat_completion(plan: Plan, results: list[dict[str, Any]]) -> dict[str, Any]
         msg = {"role": "assistant", "content": None, "refusal": None, "annotations": [], **c.get("message", {})}
         c["message"] = msg
         choices.append(c)
-    return {**_envelope(plan, "chat.completion"), "choices": choices, "usage": chat_usage([r.get("usage") or {} for r in results]),
-            "service_tier": "default", "system_fingerprint": plan.fingerprint}
+    return {
+        **_envelope(plan, "chat.completion"),
+        "choices": choices,
+        "usage": chat_usage([r.get("usage") or {} for r in results]),
+        "service_tier": "default",
+        "system_fingerprint": plan.fingerprint,
+    }
 
 
 def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -58,31 +65,41 @@ def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | 
             delta["content"] = ""
             delta["refusal"] = None
         out_choices.append({"index": index, "delta": delta, "logprobs": c.get("logprobs"), "finish_reason": c.get("finish_reason")})
-    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint,
-            "choices": out_choices}
+    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint, "choices": out_choices}
 
 
 def usage_chunk(plan: Plan, usages: list[dict[str, Any]]) -> dict[str, Any]:
-    return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint,
-            "choices": [], "usage": chat_usage(usages)}
+    return {
+        **_envelope(plan, "chat.completion.chunk"),
+        "service_tier": "default",
+        "system_fingerprint": plan.fingerprint,
+        "choices": [],
+        "usage": chat_usage(usages),
+    }
 
 
 def text_completion(plan: Plan, results: list[dict[str, Any]], echo: bool) -> dict[str, Any]:
     choices = []
     for i, (r, p) in enumerate(zip(results, plan.prompts)):
         c = r["choices"][0]
-        choices.append({"text": (p if echo else "") + (c.get("text") or ""), "index": i, "logprobs": None,
-                        "finish_reason": c.get("finish_reason")})
-    return {**_envelope(plan, "text_completion"), "choices": choices,
-            "usage": completion_usage([r.get("usage") or {} for r in results]), "system_fingerprint": plan.fingerprint}
+        choices.append({"text": (p if echo else "") + (c.get("text") or ""), "index": i, "logprobs": None, "finish_reason": c.get("finish_reason")})
+    return {
+        **_envelope(plan, "text_completion"),
+        "choices": choices,
+        "usage": completion_usage([r.get("usage") or {} for r in results]),
+        "system_fingerprint": plan.fingerprint,
+    }
 
 
 def completion_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | None:
     if not raw.get("choices"):
         return None
     c = raw["choices"][0]
-    return {**_envelope(plan, "text_completion"), "system_fingerprint": plan.fingerprint,
-            "choices": [{"text": c.get("text") or "", "index": index, "logprobs": None, "finish_reason": c.get("finish_reason")}]}
+    return {
+        **_envelope(plan, "text_completion"),
+        "system_fingerprint": plan.fingerprint,
+        "choices": [{"text": c.get("text") or "", "index": index, "logprobs": None, "finish_reason": c.get("finish_reason")}],
+    }
 
 
 class StreamAssembler:
@@ -103,9 +120,13 @@ class StreamAssembler:
                 self.finish[index] = c["finish_reason"]
 
     def completion(self, usages: list[dict[str, Any]]) -> dict[str, Any]:
-        results = [{"choices": [{"index": i, "finish_reason": self.finish[i], "logprobs": None,
-                                 "message": {"role": "assistant", "content": "".join(parts)}}], "usage": {}}
-                   for i, parts in enumerate(self.text)]
+        results = [
+            {
+                "choices": [{"index": i, "finish_reason": self.finish[i], "logprobs": None, "message": {"role": "assistant", "content": "".join(parts)}}],
+                "usage": {},
+            }
+            for i, parts in enumerate(self.text)
+        ]
         merged = chat_completion(self.plan, results)
         merged["usage"] = chat_usage(usages)
         return merged

@@ -4,6 +4,7 @@ parameters, their types and ranges (validated and published from here).
 Bounds follow the OpenAI API reference. Where the offline server is narrower
 than the real API (e.g. `n`), the limit is stated in the error message.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -68,12 +69,15 @@ def check_messages(messages: list[Any], param: str = "messages") -> None:
 
 
 CONTENT_PART = F(("object",), properties={"type": F(("string",), required=True), "text": F(("string",))})
-MESSAGE = F(("object",), properties={
-    "role": F(("string",), required=True, enum=CHAT_ROLES),
-    "content": F(("string", "array", "null"), items=CONTENT_PART),
-    "name": F(("string",)),
-    "tool_call_id": F(("string",)),
-})
+MESSAGE = F(
+    ("object",),
+    properties={
+        "role": F(("string",), required=True, enum=CHAT_ROLES),
+        "content": F(("string", "array", "null"), items=CONTENT_PART),
+        "name": F(("string",)),
+        "tool_call_id": F(("string",)),
+    },
+)
 
 
 def _check_response_format(value: dict, param: str) -> None:
@@ -81,31 +85,55 @@ def _check_response_format(value: dict, param: str) -> None:
         js = value.get("json_schema")
         require(isinstance(js, dict), lambda: errors.missing_required(f"{param}.json_schema"))
         require(isinstance(js.get("name"), str), lambda: errors.missing_required(f"{param}.json_schema.name"))
-        require(isinstance(js.get("schema", {}), dict),
-                lambda: errors.invalid_type(f"{param}.json_schema.schema", "an object", type_name(js.get("schema"))))
+        require(isinstance(js.get("schema", {}), dict), lambda: errors.invalid_type(f"{param}.json_schema.schema", "an object", type_name(js.get("schema"))))
 
 
-RESPONSE_FORMAT = F(("object",), check=_check_response_format, properties={
-    "type": F(("string",), required=True, enum=("text", "json_object", "json_schema")),
-    "json_schema": F(("object",)),
-})
+RESPONSE_FORMAT = F(
+    ("object",),
+    check=_check_response_format,
+    properties={
+        "type": F(("string",), required=True, enum=("text", "json_object", "json_schema")),
+        "json_schema": F(("object",)),
+    },
+)
 STREAM_OPTIONS = F(("object",), properties={"include_usage": F(("boolean",))})
 
 
 def check_metadata(value: dict, param: str) -> None:
     """The API's metadata rules: at most 16 pairs, keys <= 64 chars, string values <= 512 chars."""
-    require(len(value) <= 16, lambda: errors.invalid(f"Invalid '{param}': too many keys. Expected at most 16, but got {len(value)}.",
-                                                     f"'{param}' 最多 16 个键，实际 {len(value)} 个。", param=param, code="invalid_value"))
+    require(
+        len(value) <= 16,
+        lambda: errors.invalid(
+            f"Invalid '{param}': too many keys. Expected at most 16, but got {len(value)}.",
+            f"'{param}' 最多 16 个键，实际 {len(value)} 个。",
+            param=param,
+            code="invalid_value",
+        ),
+    )
     for k, v in value.items():
-        require(len(k) <= 64, lambda: errors.invalid(f"Invalid '{param}': key '{k[:70]}' is longer than 64 characters.",
-                                                     f"'{param}' 的键不能超过 64 个字符。", param=param, code="invalid_value"))
+        require(
+            len(k) <= 64,
+            lambda: errors.invalid(
+                f"Invalid '{param}': key '{k[:70]}' is longer than 64 characters.", f"'{param}' 的键不能超过 64 个字符。", param=param, code="invalid_value"
+            ),
+        )
         require(isinstance(v, str), lambda: errors.invalid_type(f"{param}.{k}", "a string", type_name(v)))
-        require(len(v) <= 512, lambda: errors.invalid(f"Invalid '{param}.{k}': string too long. Expected a string with maximum length 512.",
-                                                      f"'{param}.{k}' 最长 512 个字符。", param=f"{param}.{k}", code="string_above_max_length"))
+        require(
+            len(v) <= 512,
+            lambda: errors.invalid(
+                f"Invalid '{param}.{k}': string too long. Expected a string with maximum length 512.",
+                f"'{param}.{k}' 最长 512 个字符。",
+                param=f"{param}.{k}",
+                code="string_above_max_length",
+            ),
+        )
 
 
-METADATA = F(("object",), check=check_metadata, extra_schema={
-    "maxProperties": 16, "propertyNames": {"maxLength": 64}, "additionalProperties": {"type": "string", "maxLength": 512}})
+METADATA = F(
+    ("object",),
+    check=check_metadata,
+    extra_schema={"maxProperties": 16, "propertyNames": {"maxLength": 64}, "additionalProperties": {"type": "string", "maxLength": 512}},
+)
 
 SAMPLING = {
     "temperature": F(("number",), minimum=0, maximum=2),
@@ -134,11 +162,23 @@ CHAT_FIELDS = {
     **SAMPLING,
 }
 # Real parameters accepted and passed over or handled loosely offline.
-CHAT_IGNORED = frozenset({
-    "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call", "service_tier",
-    "reasoning_effort", "modalities", "prediction", "web_search_options", "verbosity",
-    "prompt_cache_key", "safety_identifier",
-})
+CHAT_IGNORED = frozenset(
+    {
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "functions",
+        "function_call",
+        "service_tier",
+        "reasoning_effort",
+        "modalities",
+        "prediction",
+        "web_search_options",
+        "verbosity",
+        "prompt_cache_key",
+        "safety_identifier",
+    }
+)
 
 COMPLETION_FIELDS = {
     "model": F(("string",), required=True),
@@ -150,6 +190,7 @@ COMPLETION_FIELDS = {
     "suffix": F(("string",)),
     **SAMPLING,
 }
+
 
 def _check_embedding_input(value: Any, param: str) -> None:
     """At most 2048 inputs per request; a flat list of ints is one token-id input (its own limit: 8191)."""

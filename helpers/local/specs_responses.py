@@ -4,6 +4,7 @@ A Responses request is not a chat request: its errors must name `input[0].conten
 where the learner wrote `input`, never `messages[...]`. Only after it passes here
 is it translated into a chat request (responses_api.to_chat_body).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,9 +38,15 @@ def check_input(value: Any, param: str) -> None:
         return
     for i, item in enumerate(value):
         p = f"{param}[{i}]"
-        require(item.get("type", "message") == "message", lambda: errors.invalid(
-            f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in '{param}'.",
-            f"离线服务器的 {param} 只接受 message 类型的条目。", param=f"{p}.type", code="invalid_value"))
+        require(
+            item.get("type", "message") == "message",
+            lambda: errors.invalid(
+                f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in '{param}'.",
+                f"离线服务器的 {param} 只接受 message 类型的条目。",
+                param=f"{p}.type",
+                code="invalid_value",
+            ),
+        )
         if item.get("role") is None:
             raise errors.missing_required(f"{p}.role")
         if item.get("content") is None:
@@ -49,16 +56,23 @@ def check_input(value: Any, param: str) -> None:
 
 # Item types other than messages are refused by check_input with the offline server's own message,
 # so only the message item's fields are declared here (role and content are required for it).
-INPUT_ITEM = F(("object",), properties={
-    "type": F(("string",)),
-    "role": F(("string",), enum=INPUT_ROLES),
-    "content": F(("string", "array"), items=F(("object",), properties={
-        "type": F(("string",), required=True), "text": F(("string",))})),
-})
-TEXT_FORMAT = F(("object",), properties={
-    "format": F(("object",), properties={"type": F(("string",), required=True, enum=("text", "json_object", "json_schema")),
-                                         "name": F(("string",)), "schema": F(("object",))}),
-})
+INPUT_ITEM = F(
+    ("object",),
+    properties={
+        "type": F(("string",)),
+        "role": F(("string",), enum=INPUT_ROLES),
+        "content": F(("string", "array"), items=F(("object",), properties={"type": F(("string",), required=True), "text": F(("string",))})),
+    },
+)
+TEXT_FORMAT = F(
+    ("object",),
+    properties={
+        "format": F(
+            ("object",),
+            properties={"type": F(("string",), required=True, enum=("text", "json_object", "json_schema")), "name": F(("string",)), "schema": F(("object",))},
+        ),
+    },
+)
 
 RESPONSES_FIELDS = {
     "model": F(("string",), required=True),
@@ -77,9 +91,22 @@ RESPONSES_FIELDS = {
     "conversation": F(("string", "object"), properties={"id": F(("string",), required=True)}),
 }
 # POST /v1/responses/input_tokens: the same request, every field optional, nothing generated.
-INPUT_TOKENS_FIELDS = {**{k: v for k, v in RESPONSES_FIELDS.items() if k not in ("stream", "store", "metadata", "user")},
-                       "model": F(("string",)), "input": F(("string", "array"), items=INPUT_ITEM, check=check_input)}
-RESPONSES_IGNORED = frozenset({
-    "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
-    "prompt_cache_key", "safety_identifier", "stream_options",
-})
+INPUT_TOKENS_FIELDS = {
+    **{k: v for k, v in RESPONSES_FIELDS.items() if k not in ("stream", "store", "metadata", "user")},
+    "model": F(("string",)),
+    "input": F(("string", "array"), items=INPUT_ITEM, check=check_input),
+}
+RESPONSES_IGNORED = frozenset(
+    {
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "truncation",
+        "reasoning",
+        "include",
+        "service_tier",
+        "prompt_cache_key",
+        "safety_identifier",
+        "stream_options",
+    }
+)

@@ -1,4 +1,5 @@
 """Everything shared by all requests: the models, the gate, the books, the runner."""
+
 from __future__ import annotations
 
 import time
@@ -37,8 +38,9 @@ class State:
         self.usage = UsageBook()
         keyed = self.keys.enabled
         per_key = config.per_key_concurrency or (max(1, config.parallel // 2) if keyed else config.parallel)
-        self.scheduler = FairScheduler(config.parallel, per_key, max_waiting=config.max_waiting,
-                                       max_waiting_per_key=max(4, config.max_waiting // 8) if keyed else config.max_waiting)
+        self.scheduler = FairScheduler(
+            config.parallel, per_key, max_waiting=config.max_waiting, max_waiting_per_key=max(4, config.max_waiting // 8) if keyed else config.max_waiting
+        )
         self.runner = Runner(self.scheduler, max(64, config.parallel * 16))
         self.encoder_threads = anyio.CapacityLimiter(2)
         self.shutting_down = False
@@ -67,4 +69,3 @@ class State:
         self.shutting_down = True
         self.scheduler.close()
         self.runner.interrupt_all(errors.shutting_down())
-

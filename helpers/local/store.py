@@ -6,6 +6,7 @@ transaction per completion: a completion acknowledged to the client is on
 disk, and a crash leaves no half-written row. Rows older than the retention
 period (30 days by default, as on the API) are purged automatically.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,9 +76,18 @@ class CompletionStore:
         return self.db.write(sql, args)
 
     def put(self, owner: str, request: dict[str, Any], response: dict[str, Any], metadata: dict[str, str]) -> None:
-        self._write("INSERT INTO stored_completions (id, owner, created, model, metadata, request, response) VALUES (?,?,?,?,?,?,?)",
-                    (response["id"], owner, int(response["created"]), response["model"], json.dumps(metadata, ensure_ascii=False),
-                     json.dumps(request, ensure_ascii=False), json.dumps(response, ensure_ascii=False)))
+        self._write(
+            "INSERT INTO stored_completions (id, owner, created, model, metadata, request, response) VALUES (?,?,?,?,?,?,?)",
+            (
+                response["id"],
+                owner,
+                int(response["created"]),
+                response["model"],
+                json.dumps(metadata, ensure_ascii=False),
+                json.dumps(request, ensure_ascii=False),
+                json.dumps(response, ensure_ascii=False),
+            ),
+        )
 
     def _row(self, owner: str, cid: str) -> tuple | None:
         return self.db.one("SELECT id, created, metadata, request, response FROM stored_completions WHERE owner=? AND id=?", (owner, cid))
@@ -97,8 +107,7 @@ class CompletionStore:
         if not row:
             return None
         msgs = json.loads(row[3]).get("messages", [])
-        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "content_parts": None}
-                for i, m in enumerate(msgs)]
+        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "content_parts": None} for i, m in enumerate(msgs)]
 
     def list(self, owner: str, *, model: str | None, metadata: dict[str, str], after: str | None, limit: int, order: str) -> tuple[list[dict], bool]:
         sql = "SELECT id, created, metadata, request, response FROM stored_completions WHERE owner=?"
@@ -122,8 +131,7 @@ class CompletionStore:
         return [self._completion(r) for r in rows[:limit]], len(rows) > limit
 
     def update_metadata(self, owner: str, cid: str, metadata: dict[str, str]) -> dict[str, Any] | None:
-        if not self._write("UPDATE stored_completions SET metadata=? WHERE owner=? AND id=?",
-                           (json.dumps(metadata, ensure_ascii=False), owner, cid)):
+        if not self._write("UPDATE stored_completions SET metadata=? WHERE owner=? AND id=?", (json.dumps(metadata, ensure_ascii=False), owner, cid)):
             return None
         return self.get(owner, cid)
 

@@ -3,6 +3,7 @@
 Counters only — never prompt or answer text. `GET /v1/admin/usage` shows them
 (admin key required) and the console gets a one-line summary each minute.
 """
+
 from __future__ import annotations
 
 import threading
@@ -83,16 +84,34 @@ class UsageBook:
 
     def report(self, names: dict[str, str]) -> dict[str, Any]:
         with self._lock:
-            return {"object": "list", "data": [
-                {"key": names.get(who, who[:8]), "requests": u.requests, "prompt_tokens": u.prompt_tokens,
-                 "completion_tokens": u.completion_tokens, "errors": dict(u.errors),
-                 "last_seen": int(u.last_seen)} for who, u in sorted(self.by_key.items(), key=lambda kv: names.get(kv[0], kv[0]))]}
+            return {
+                "object": "list",
+                "data": [
+                    {
+                        "key": names.get(who, who[:8]),
+                        "requests": u.requests,
+                        "prompt_tokens": u.prompt_tokens,
+                        "completion_tokens": u.completion_tokens,
+                        "errors": dict(u.errors),
+                        "last_seen": int(u.last_seen),
+                    }
+                    for who, u in sorted(self.by_key.items(), key=lambda kv: names.get(kv[0], kv[0]))
+                ],
+            }
 
     def per_key(self) -> dict[str, dict[str, Any]]:
         """Counters by key hash (the dashboard maps hashes to names itself)."""
         with self._lock:
-            return {who: {"requests": u.requests, "prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
-                          "errors": dict(u.errors), "last_seen": u.last_seen} for who, u in self.by_key.items()}
+            return {
+                who: {
+                    "requests": u.requests,
+                    "prompt_tokens": u.prompt_tokens,
+                    "completion_tokens": u.completion_tokens,
+                    "errors": dict(u.errors),
+                    "last_seen": u.last_seen,
+                }
+                for who, u in self.by_key.items()
+            }
 
     def minute_line(self, queue: dict[str, int]) -> str | None:
         """The console's one-line summary of the last minute (None when idle)."""
@@ -102,5 +121,7 @@ class UsageBook:
         if not m["requests"]:
             return None
         errs = ", ".join(f"{k[3:]}×{v}" for k, v in sorted(m.items()) if k.startswith("err")) or "none"
-        return (f"[usage] last minute: {m['requests']} requests from {keys} keys, {m['tokens']} tokens, errors: {errs}; "
-                f"slots busy {queue['busy']}/{queue['slots']}, waiting {queue['waiting']}")
+        return (
+            f"[usage] last minute: {m['requests']} requests from {keys} keys, {m['tokens']} tokens, errors: {errs}; "
+            f"slots busy {queue['busy']}/{queue['slots']}, waiting {queue['waiting']}"
+        )

@@ -7,6 +7,7 @@ type a message, set temperature and max tokens, press Send; a `user` message is
 sent to the model and the reply streams into the transcript (`stream=True`).
 Nothing is hidden: the request is an ordinary `client.chat.completions.create`.
 """
+
 from __future__ import annotations
 
 import html
@@ -82,7 +83,8 @@ class Transcript:
                 f'<div style="{align};margin-top:4px;margin-bottom:4px;padding:6px 10px;border-radius:8px;'
                 f'background:{colour};color:#000">'
                 f'<div style="font-size:75%;color:#555;font-family:monospace">{html.escape(label)}</div>'
-                f'<div style="white-space:pre-wrap">{html.escape(text)}</div></div>')
+                f'<div style="white-space:pre-wrap">{html.escape(text)}</div></div>'
+            )
         if not parts:
             parts.append("<i>(no messages 没有消息)</i>")
         return f'<div style="max-width:720px">{"".join(parts)}</div>'
@@ -142,8 +144,14 @@ def chat_playground(client, model: str, messages: list[dict] | None = None):
         send.disabled = True
         status.value = "<i>Streaming… / 正在流式输出…</i>"
         try:
-            reply = stream_reply(client, model, history, temperature=temperature.value, max_tokens=max_tokens.value,
-                                 on_text=lambda so_far: redraw([{"role": "assistant", "content": so_far}]))
+            reply = stream_reply(
+                client,
+                model,
+                history,
+                temperature=temperature.value,
+                max_tokens=max_tokens.value,
+                on_text=lambda so_far: redraw([{"role": "assistant", "content": so_far}]),
+            )
             history.append({"role": "assistant", "content": reply})
             status.value = ""
         except Exception as e:  # show API errors in the UI instead of losing them in a callback

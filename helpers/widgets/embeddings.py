@@ -5,6 +5,7 @@
 if none is installed, points are labelled with their ids instead (no empty
 boxes). `similarity_widget(client, model)` compares two texts live in Jupyter.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
-             "Heiti SC", "Source Han Sans SC")
+CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Source Han Sans SC")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -47,8 +47,7 @@ def pca_2d(vectors) -> np.ndarray:
     return pts
 
 
-def plot_embeddings(vectors, labels: Sequence[str], *, groups: Sequence[str] | None = None, title: str | None = None,
-                    ax=None):
+def plot_embeddings(vectors, labels: Sequence[str], *, groups: Sequence[str] | None = None, title: str | None = None, ax=None):
     """Scatter plot of embeddings in 2-D (PCA), each point labelled; returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 

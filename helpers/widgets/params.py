@@ -5,6 +5,7 @@ temperature and returns a table of the outputs (HTML in Jupyter, plain text in
 consoles). `parameter_explorer(client, model)` is the live version (ipywidgets).
 Every request is an ordinary `client.chat.completions.create` call.
 """
+
 from __future__ import annotations
 
 import html
@@ -28,27 +29,34 @@ class OutputTable:
     def _repr_html_(self) -> str:
         head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.header)
         body = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left;vertical-align:top;white-space:pre-wrap'>{html.escape(c)}</td>"
-                             for c in (s, r, t.strip())) + "</tr>"
-            for s, r, t in self.rows)
+            "<tr>" + "".join(f"<td style='text-align:left;vertical-align:top;white-space:pre-wrap'>{html.escape(c)}</td>" for c in (s, r, t.strip())) + "</tr>"
+            for s, r, t in self.rows
+        )
         return f"<div><b>{html.escape(self.title)}</b><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
-def compare_temperatures(client, model: str, prompt: str, temperatures=(0, 0.7, 1.5), *, seed: int | None = 1,
-                         max_tokens: int = 40, n: int = 1) -> OutputTable:
+def compare_temperatures(client, model: str, prompt: str, temperatures=(0, 0.7, 1.5), *, seed: int | None = 1, max_tokens: int = 40, n: int = 1) -> OutputTable:
     """Send `prompt` once per temperature (same seed and max_tokens) and return a table of the outputs."""
-    table = OutputTable(f"{prompt!r} · seed={seed} · max_tokens={max_tokens}",
-                        ("temperature 温度", "finish_reason 结束原因", "output 输出"))
+    table = OutputTable(f"{prompt!r} · seed={seed} · max_tokens={max_tokens}", ("temperature 温度", "finish_reason 结束原因", "output 输出"))
     for t in temperatures:
-        r = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
-                                           temperature=t, seed=seed, max_tokens=max_tokens, n=n)
+        r = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}], temperature=t, seed=seed, max_tokens=max_tokens, n=n)
         for c in r.choices:
             table.rows.append((str(t), str(c.finish_reason), c.message.content or ""))
     return table
 
 
-def run_once(client, model: str, prompt: str, *, temperature: float = 1.0, top_p: float = 1.0, max_tokens: int = 40,
-             n: int = 1, stop: list[str] | None = None, seed: int | None = None) -> OutputTable:
+def run_once(
+    client,
+    model: str,
+    prompt: str,
+    *,
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+    max_tokens: int = 40,
+    n: int = 1,
+    stop: list[str] | None = None,
+    seed: int | None = None,
+) -> OutputTable:
     """One request with the given parameters; a table with one row per choice (n rows)."""
     params = dict(temperature=temperature, top_p=top_p, max_tokens=max_tokens, n=n)
     if stop:
@@ -85,9 +93,17 @@ def parameter_explorer(client, model: str, prompt: str = "Write one sentence abo
         out.value = "<i>Waiting for the model… / 等待模型…</i>"
         try:
             stops = [stop.value.encode().decode("unicode_escape")] if stop.value else None
-            table = run_once(client, model, box.value, temperature=temperature.value, top_p=top_p.value,
-                             max_tokens=max_tokens.value, n=n.value, stop=stops,
-                             seed=seed.value if use_seed.value else None)
+            table = run_once(
+                client,
+                model,
+                box.value,
+                temperature=temperature.value,
+                top_p=top_p.value,
+                max_tokens=max_tokens.value,
+                n=n.value,
+                stop=stops,
+                seed=seed.value if use_seed.value else None,
+            )
             out.value = table._repr_html_()
         except Exception as e:
             out.value = f"<span style='color:#b00'>{html.escape(type(e).__name__)}: {html.escape(str(e))}</span>"
@@ -95,8 +111,7 @@ def parameter_explorer(client, model: str, prompt: str = "Write one sentence abo
             run.disabled = False
 
     run.on_click(on_run)
-    return widgets.VBox([box, widgets.HBox([temperature, top_p]), widgets.HBox([max_tokens, n]),
-                         widgets.HBox([stop, use_seed, seed]), run, out])
+    return widgets.VBox([box, widgets.HBox([temperature, top_p]), widgets.HBox([max_tokens, n]), widgets.HBox([stop, use_seed, seed]), run, out])
 
 
 params_widget = parameter_explorer  # the course's usual `..._widget()` name / 课程里常用的命名

@@ -4,6 +4,7 @@
 token ids, plus counts; a plain-text form for consoles and tests).
 `token_widget()` is the live version: type in a text box, pick an encoding.
 """
+
 from __future__ import annotations
 
 import html
@@ -44,8 +45,7 @@ class TokenView:
 
     def summary(self) -> str:
         ratio = self.n_chars / self.n_tokens if self.n_tokens else 0.0
-        return (f"{self.encoding}: {self.n_tokens} tokens 词元 · {self.n_chars} characters 字符 · "
-                f"{ratio:.2f} characters per token 字符/词元")
+        return f"{self.encoding}: {self.n_tokens} tokens 词元 · {self.n_chars} characters 字符 · {ratio:.2f} characters per token 字符/词元"
 
     def __repr__(self) -> str:
         shown = " | ".join(p.replace("\n", "\\n") for p in self.pieces)
@@ -60,9 +60,9 @@ class TokenView:
                 f'<span title="id {tid}" style="display:inline-block;margin:1px;padding:0 2px;'
                 f'background:{colour};border-radius:3px;text-align:center;color:#000">'
                 f'<span style="white-space:pre;font-family:monospace">{shown}</span>'
-                f'<br><span style="font-size:70%;color:#555">{tid}</span></span>')
-        return (f'<div style="line-height:1.2"><div style="margin-bottom:4px"><b>{html.escape(self.summary())}</b></div>'
-                f'<div>{"".join(spans)}</div></div>')
+                f'<br><span style="font-size:70%;color:#555">{tid}</span></span>'
+            )
+        return f'<div style="line-height:1.2"><div style="margin-bottom:4px"><b>{html.escape(self.summary())}</b></div><div>{"".join(spans)}</div></div>'
 
 
 def show_tokens(text: str, encoding: str = "o200k_base") -> TokenView:

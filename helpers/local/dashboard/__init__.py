@@ -3,6 +3,7 @@ progress reported to `POST /course/v1/progress` (student key), CSV exports.
 
 `mount_dashboard(app, state)` is the one call that adds it to the server.
 """
+
 from __future__ import annotations
 
 from .routes import CourseRoutes, Dashboard

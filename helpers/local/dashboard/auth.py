@@ -6,6 +6,7 @@ history): signing in exchanges it for a random session token, kept server-side
 only as a SHA-256 hash, HttpOnly and SameSite=Strict so page scripts and other
 sites cannot use it. Admin keys are compared in constant time by the KeyRing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
 }
 
 

@@ -5,14 +5,14 @@ Everything the page needs is served by this server: no CDN, so the dashboard
 works in a classroom with no internet, and the CSP can forbid every other origin
 and all inline script.
 """
+
 from __future__ import annotations
 
 from importlib import resources
 
 from starlette.responses import HTMLResponse, Response
 
-ASSETS = {"dashboard.css": "text/css; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8",
-          "i18n.js": "text/javascript; charset=utf-8"}
+ASSETS = {"dashboard.css": "text/css; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8", "i18n.js": "text/javascript; charset=utf-8"}
 _cache: dict[str, bytes] = {}
 
 

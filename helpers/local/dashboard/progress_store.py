@@ -7,6 +7,7 @@ Rows follow the stored completions' retention: older ones are purged when the
 store opens and then at most hourly, whenever it is written or read, and
 `python -m helpers.local purge` deletes them all.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -64,25 +65,25 @@ class ProgressStore:
         with self._lock:
             self._db.close()
 
-    def record(self, owner: str, exercise: str, passed: bool, attempt: int, answer: str | None = None,
-               now: float | None = None) -> int:
+    def record(self, owner: str, exercise: str, passed: bool, attempt: int, answer: str | None = None, now: float | None = None) -> int:
         """Store one attempt; return how many attempts this student has made at this exercise."""
         now = now or time.time()
         self._purge_if_due()
         with self._lock:
-            self._db.execute("INSERT INTO exercise_attempts (owner, exercise, passed, attempt, created, answer) VALUES (?,?,?,?,?,?)",
-                             (owner, exercise, int(passed), attempt, now, answer))
-            return self._db.execute("SELECT COUNT(*) FROM exercise_attempts WHERE owner=? AND exercise=?",
-                                    (owner, exercise)).fetchone()[0]
+            self._db.execute(
+                "INSERT INTO exercise_attempts (owner, exercise, passed, attempt, created, answer) VALUES (?,?,?,?,?,?)",
+                (owner, exercise, int(passed), attempt, now, answer),
+            )
+            return self._db.execute("SELECT COUNT(*) FROM exercise_attempts WHERE owner=? AND exercise=?", (owner, exercise)).fetchone()[0]
 
     def cells(self) -> dict[tuple[str, str], Cell]:
         """{(owner, exercise): Cell} for every pair with at least one attempt."""
         self._purge_if_due()
         with self._lock:
-            rows = self._db.execute("SELECT owner, exercise, COUNT(*), MAX(passed), MAX(created) FROM exercise_attempts "
-                                    "GROUP BY owner, exercise").fetchall()
-            answers = {(o, e): a for o, e, a in self._db.execute(
-                "SELECT owner, exercise, answer FROM exercise_attempts WHERE answer IS NOT NULL ORDER BY created")}
+            rows = self._db.execute("SELECT owner, exercise, COUNT(*), MAX(passed), MAX(created) FROM exercise_attempts GROUP BY owner, exercise").fetchall()
+            answers = {
+                (o, e): a for o, e, a in self._db.execute("SELECT owner, exercise, answer FROM exercise_attempts WHERE answer IS NOT NULL ORDER BY created")
+            }
         return {(o, e): Cell(n, bool(p), last, answers.get((o, e))) for o, e, n, p, last in rows}
 
     def _purge_if_due(self) -> None:

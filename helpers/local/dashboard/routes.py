@@ -5,6 +5,7 @@ their own ways in: the admin key or a session cookie for /admin, a student key
 for /course/v1/progress. So they are dispatched before the API's gate, by one
 small ASGI middleware, and stay out of /openapi.json.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,12 @@ def _error(e: APIError) -> JSONResponse:
 
 
 def not_admin() -> APIError:
-    return APIError(401, "This page needs the server's admin key (serve --admin-key): sign in at /admin or send it as a Bearer token.",
-                    "这个页面需要服务器的管理员密钥（serve --admin-key）：请在 /admin 登录，或用 Bearer 方式发送。", code="invalid_api_key")
+    return APIError(
+        401,
+        "This page needs the server's admin key (serve --admin-key): sign in at /admin or send it as a Bearer token.",
+        "这个页面需要服务器的管理员密钥（serve --admin-key）：请在 /admin 登录，或用 Bearer 方式发送。",
+        code="invalid_api_key",
+    )
 
 
 class Feed:
@@ -89,17 +94,20 @@ class Dashboard:
         self.started = time.time()
         self._cached: tuple[int, float, str] | None = None  # (feed version, built at, JSON)
         self._building = asyncio.Lock()
-        self.router = Router(routes=[
-            Route("/admin", self.page, methods=["GET"]),
-            Route("/admin/login", self.login, methods=["POST"]),
-            Route("/admin/logout", self.logout, methods=["POST"]),
-            Route("/admin/state.json", self.state_json, methods=["GET"]),
-            Route("/admin/events", self.events, methods=["GET"]),
-            Route("/admin/progress.csv", self.progress_csv, methods=["GET"]),
-            Route("/admin/usage.csv", self.usage_csv, methods=["GET"]),
-            Route("/course/static/{name}", self.static, methods=["GET"]),
-            Route("/course/v1/progress", self.report, methods=["POST"]),
-        ], default=self.not_found)
+        self.router = Router(
+            routes=[
+                Route("/admin", self.page, methods=["GET"]),
+                Route("/admin/login", self.login, methods=["POST"]),
+                Route("/admin/logout", self.logout, methods=["POST"]),
+                Route("/admin/state.json", self.state_json, methods=["GET"]),
+                Route("/admin/events", self.events, methods=["GET"]),
+                Route("/admin/progress.csv", self.progress_csv, methods=["GET"]),
+                Route("/admin/usage.csv", self.usage_csv, methods=["GET"]),
+                Route("/course/static/{name}", self.static, methods=["GET"]),
+                Route("/course/v1/progress", self.report, methods=["POST"]),
+            ],
+            default=self.not_found,
+        )
 
     # ---- the work, timed -------------------------------------------------------
     async def _timed(self, fn, *args):
@@ -160,8 +168,12 @@ class Dashboard:
         if not self._allowed(request):
             return _error(not_admin())
         snap = json.loads(await self.snapshot_text())
-        snap["dashboard_cost"] = {"requests": dict(self.requests), "cpu_s": round(self.cpu_s, 4),
-                                  "since": int(self.started), "progress_rows": await self._timed(self.store.count)}
+        snap["dashboard_cost"] = {
+            "requests": dict(self.requests),
+            "cpu_s": round(self.cpu_s, 4),
+            "since": int(self.started),
+            "progress_rows": await self._timed(self.store.count),
+        }
         return JSONResponse(snap)
 
     async def events(self, request: Request) -> Response:
@@ -186,8 +198,7 @@ class Dashboard:
         if not self._allowed(request):
             return _error(not_admin())
         text = make(json.loads(await self.snapshot_text()))
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     async def progress_csv(self, request: Request) -> Response:
         return await self._csv(request, snapshot.progress_csv, "progress.csv")
@@ -200,8 +211,7 @@ class Dashboard:
 
     async def not_found(self, scope, receive, send) -> None:
         path = scope.get("path", "")
-        await _error(APIError(404, f"Invalid URL ({scope.get('method')} {path})", f"无效的 URL（{scope.get('method')} {path}）"))(
-            scope, receive, send)
+        await _error(APIError(404, f"Invalid URL ({scope.get('method')} {path})", f"无效的 URL（{scope.get('method')} {path}）"))(scope, receive, send)
 
     # ---- the students' reports ---------------------------------------------------------
     async def report(self, request: Request) -> Response:
@@ -213,8 +223,9 @@ class Dashboard:
             return _error(e)
         attempts = await self._timed(self.store.record, who, r.exercise, r.passed, r.attempt, r.answer)
         self.feed.bump()
-        return JSONResponse({"object": "course.progress", "exercise": r.exercise, "passed": r.passed, "attempts": attempts,
-                             "collect_answers": self.collect_answers})
+        return JSONResponse(
+            {"object": "course.progress", "exercise": r.exercise, "passed": r.passed, "attempts": attempts, "collect_answers": self.collect_answers}
+        )
 
 
 class CourseRoutes:
@@ -253,10 +264,12 @@ class CourseRoutes:
             await self.dashboard.router(scope, receive, tracked)
         except HTTPException as e:  # the router's own 405
             method, path = scope.get("method"), scope["path"]
-            await _error(APIError(e.status_code, f"Not allowed to {method} on {path}.", f"{path} 不支持 {method} 方法。",
-                                  headers=dict(e.headers or {})))(scope, receive, send_with_headers)
+            await _error(APIError(e.status_code, f"Not allowed to {method} on {path}.", f"{path} 不支持 {method} 方法。", headers=dict(e.headers or {})))(
+                scope, receive, send_with_headers
+            )
         except Exception:  # a dashboard fault is logged and answered, never a crash
             log.exception("dashboard error")
             if not started:
-                await _error(APIError(500, "The dashboard had an unexpected error; the server keeps running.",
-                                      "看板出现意外错误（服务仍在运行）。", type="server_error"))(scope, receive, send_with_headers)
+                await _error(
+                    APIError(500, "The dashboard had an unexpected error; the server keeps running.", "看板出现意外错误（服务仍在运行）。", type="server_error")
+                )(scope, receive, send_with_headers)

@@ -7,6 +7,7 @@ book, exercise cells from the progress store. Names and answers are data,
 never markup: the page writes them with textContent, and the CSV cells that a
 spreadsheet would run as a formula are quoted.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,10 +37,14 @@ def student_ids(names: dict[str, str], used: set[str]) -> list[str]:
 def _usage_row(usage: dict[str, Any] | None) -> dict[str, Any]:
     u = usage or {}
     errors = {int(k): v for k, v in (u.get("errors") or {}).items()}
-    return {"requests": u.get("requests", 0), "prompt_tokens": u.get("prompt_tokens", 0),
-            "completion_tokens": u.get("completion_tokens", 0),
-            "errors": sum(n for s, n in errors.items() if s != 429), "rate_limited": errors.get(429, 0),
-            "last_seen": u.get("last_seen") or 0}
+    return {
+        "requests": u.get("requests", 0),
+        "prompt_tokens": u.get("prompt_tokens", 0),
+        "completion_tokens": u.get("completion_tokens", 0),
+        "errors": sum(n for s, n in errors.items() if s != 429),
+        "rate_limited": errors.get(429, 0),
+        "last_seen": u.get("last_seen") or 0,
+    }
 
 
 def _cell_json(cell: Cell, with_answer: bool) -> dict[str, Any]:
@@ -62,14 +67,29 @@ def build(state, cells: dict[tuple[str, str], Cell], exercises: list[str], colle
         mine = by_owner.get(who, {})
         row = _usage_row(usage.get(who))
         row["last_seen"] = int(max([row["last_seen"]] + [c.last_attempt for c in mine.values()]))
-        students.append({"name": names.get(who, who[:8]), **row, "passed": sum(c.passed for c in mine.values()),
-                         "progress": {ex: _cell_json(c, collect_answers) for ex, c in sorted(mine.items())}})
+        students.append(
+            {
+                "name": names.get(who, who[:8]),
+                **row,
+                "passed": sum(c.passed for c in mine.values()),
+                "progress": {ex: _cell_json(c, collect_answers) for ex, c in sorted(mine.items())},
+            }
+        )
     rate = state.usage.completion_rate()
     done = [v for t, v in rate if t + RATE_BUCKET_S <= time.time()]
-    return {"object": "course.dashboard", "now": int(time.time()), "exercises": exercises, "students": students,
-            "collect_answers": collect_answers,
-            "class": {**state.scheduler.snapshot(), "tokens_per_s": round(done[-1], 1) if done else 0.0,
-                      "rate": [[t, round(v, 2)] for t, v in rate], "rate_bucket_s": RATE_BUCKET_S}}
+    return {
+        "object": "course.dashboard",
+        "now": int(time.time()),
+        "exercises": exercises,
+        "students": students,
+        "collect_answers": collect_answers,
+        "class": {
+            **state.scheduler.snapshot(),
+            "tokens_per_s": round(done[-1], 1) if done else 0.0,
+            "rate": [[t, round(v, 2)] for t, v in rate],
+            "rate_bucket_s": RATE_BUCKET_S,
+        },
+    }
 
 
 def _safe(value: Any) -> Any:
@@ -105,6 +125,8 @@ def progress_csv(snapshot: dict[str, Any]) -> str:
 
 def usage_csv(snapshot: dict[str, Any]) -> str:
     header = ["name", "requests", "prompt_tokens", "completion_tokens", "errors", "rate_limited", "exercises_passed", "last_seen"]
-    rows = [[s["name"], s["requests"], s["prompt_tokens"], s["completion_tokens"], s["errors"], s["rate_limited"], s["passed"],
-             _iso(s["last_seen"])] for s in snapshot["students"]]
+    rows = [
+        [s["name"], s["requests"], s["prompt_tokens"], s["completion_tokens"], s["errors"], s["rate_limited"], s["passed"], _iso(s["last_seen"])]
+        for s in snapshot["students"]
+    ]
     return _csv(header, rows)

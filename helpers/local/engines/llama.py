@@ -11,6 +11,7 @@ What comes out of this module is OpenAI-shaped: llama.cpp's extra fields
 (`timings`, token `id`s, `reasoning_content` ...) are dropped here and its error
 objects become `APIError`s, so no llama.cpp detail reaches the routes.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,7 @@ def _physical_threads() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_LLAMA_THREADS))
 
 
-def llama_params(model_path: str | Path, *, parallel: int = DEFAULT_PARALLEL, ctx_per_slot: int = DEFAULT_CTX_PER_SLOT,
-                 threads: int | None = None):
+def llama_params(model_path: str | Path, *, parallel: int = DEFAULT_PARALLEL, ctx_per_slot: int = DEFAULT_CTX_PER_SLOT, threads: int | None = None):
     """llama.cpp settings of the course server (the benchmark's baseline uses the same)."""
     import xllamacpp as xlc
 
@@ -64,8 +64,15 @@ class ChatEngine:
     Requests are OpenAI chat/completions request bodies; results and stream chunks
     carry only OpenAI fields (`choices`, `usage`)."""
 
-    def __init__(self, model_path: str | Path, *, model_id: str | None = None, parallel: int = DEFAULT_PARALLEL,
-                 ctx_per_slot: int = DEFAULT_CTX_PER_SLOT, threads: int | None = None):
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        model_id: str | None = None,
+        parallel: int = DEFAULT_PARALLEL,
+        ctx_per_slot: int = DEFAULT_CTX_PER_SLOT,
+        threads: int | None = None,
+    ):
         import xllamacpp as xlc
 
         self.model_path = Path(model_path)
@@ -77,8 +84,7 @@ class ChatEngine:
         params = llama_params(self.model_path, parallel=parallel, ctx_per_slot=ctx_per_slot, threads=threads)
         params.api_keys = [self._internal_key]
         self._server = xlc.Server(params)
-        self._http = httpx.Client(base_url=self._server.listening_address, headers={"Authorization": f"Bearer {self._internal_key}"},
-                                  timeout=60)
+        self._http = httpx.Client(base_url=self._server.listening_address, headers={"Authorization": f"Bearer {self._internal_key}"}, timeout=60)
         props = self._http.get("/props").json()
         self.n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or ctx_per_slot)
 
@@ -154,8 +160,7 @@ def _clean_choice(c: dict[str, Any], part: str, top: int | None) -> dict[str, An
         msg = c.get(part) or {}
         out[part] = {k: msg[k] for k in ("role", "content", "tool_calls", "function_call", "refusal") if k in msg}
         lp = c.get("logprobs")
-        out["logprobs"] = ({"content": [_clean_logprob(e, top) for e in lp.get("content") or []], "refusal": None}
-                           if lp and top is not None else None)
+        out["logprobs"] = {"content": [_clean_logprob(e, top) for e in lp.get("content") or []], "refusal": None} if lp and top is not None else None
     return out
 
 
@@ -163,8 +168,11 @@ def _clean_result(raw: dict[str, Any], part: str, top: int | None) -> dict[str, 
     out: dict[str, Any] = {"choices": [_clean_choice(c, part, top) for c in raw.get("choices") or []]}
     if raw.get("usage"):
         u = raw["usage"]
-        out["usage"] = {"prompt_tokens": u.get("prompt_tokens", 0), "completion_tokens": u.get("completion_tokens", 0),
-                        "cached_tokens": (u.get("prompt_tokens_details") or {}).get("cached_tokens", 0)}
+        out["usage"] = {
+            "prompt_tokens": u.get("prompt_tokens", 0),
+            "completion_tokens": u.get("completion_tokens", 0),
+            "cached_tokens": (u.get("prompt_tokens_details") or {}).get("cached_tokens", 0),
+        }
     return out
 
 

@@ -10,6 +10,7 @@ rule a prepaid account follows.
 
 Spending lives in memory: restarting the gateway starts a new budget period.
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,8 +45,7 @@ class Budgets:
         with self._lock:
             spent = self._spent.get(who, Spent())
         if self.tokens is not None and spent.tokens >= self.tokens:
-            raise insufficient_quota(f"This key's budget of {self.tokens} tokens is used up.",
-                                     f"这个密钥的 {self.tokens} 个词元预算已用完")
+            raise insufficient_quota(f"This key's budget of {self.tokens} tokens is used up.", f"这个密钥的 {self.tokens} 个词元预算已用完")
         if self.usd is not None and spent.usd >= self.usd:
             raise insufficient_quota(f"This key's budget of ${self.usd:.2f} is used up.", f"这个密钥的 {self.usd:.2f} 美元预算已用完")
 
@@ -61,5 +61,4 @@ class Budgets:
     def report(self, who: str) -> dict[str, float | int | None]:
         with self._lock:
             spent = self._spent.get(who, Spent())
-        return {"budget_tokens": self.tokens, "spent_tokens": spent.tokens,
-                "budget_usd": self.usd, "spent_usd": round(spent.usd, 6)}
+        return {"budget_tokens": self.tokens, "spent_tokens": spent.tokens, "budget_usd": self.usd, "spent_usd": round(spent.usd, 6)}

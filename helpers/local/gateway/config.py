@@ -5,6 +5,7 @@ arguments, and shells keep a history): `--upstream-key-env VAR` names the
 environment variable that holds the key, and only the variable's name is kept in
 anything printable.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,11 +61,15 @@ def parse_upstream(value: str, index: int, key_env: str | None) -> UpstreamSpec:
         kinds, value = (head,), rest
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise GatewayConfigError(f"--upstream needs an http(s) URL such as http://gpu-server:8000/v1 (upstream {index + 1}). / "
-                                 f"--upstream 需要 http(s) 地址，例如 http://gpu-server:8000/v1（第 {index + 1} 个）。")
+        raise GatewayConfigError(
+            f"--upstream needs an http(s) URL such as http://gpu-server:8000/v1 (upstream {index + 1}). / "
+            f"--upstream 需要 http(s) 地址，例如 http://gpu-server:8000/v1（第 {index + 1} 个）。"
+        )
     if parts.username or parts.password:
-        raise GatewayConfigError("Put an upstream's key in an environment variable (--upstream-key-env VAR), not in its URL. / "
-                                 "请把上游密钥放进环境变量（--upstream-key-env 变量名），不要写进 URL。")
+        raise GatewayConfigError(
+            "Put an upstream's key in an environment variable (--upstream-key-env VAR), not in its URL. / "
+            "请把上游密钥放进环境变量（--upstream-key-env 变量名），不要写进 URL。"
+        )
     url = value.rstrip("/")
     if not url.endswith("/v1"):
         url += "/v1"
@@ -72,8 +77,9 @@ def parse_upstream(value: str, index: int, key_env: str | None) -> UpstreamSpec:
     if key_env:
         key = os.environ.get(key_env)
         if not key:
-            raise GatewayConfigError(f"The environment variable {key_env} (--upstream-key-env) is empty or not set. / "
-                                     f"环境变量 {key_env}（--upstream-key-env）为空或未设置。")
+            raise GatewayConfigError(
+                f"The environment variable {key_env} (--upstream-key-env) is empty or not set. / 环境变量 {key_env}（--upstream-key-env）为空或未设置。"
+            )
     return UpstreamSpec(url, kinds, key, f"upstream-{index + 1}")
 
 
@@ -84,8 +90,9 @@ def pair_key_envs(upstreams: list[str], key_envs: list[str]) -> list[str | None]
     if len(key_envs) == 1:
         return key_envs * len(upstreams)
     if len(key_envs) != len(upstreams):
-        raise GatewayConfigError("Give one --upstream-key-env for all upstreams or one per --upstream. / "
-                                 "--upstream-key-env 要么给一个（所有上游共用），要么每个 --upstream 各一个。")
+        raise GatewayConfigError(
+            "Give one --upstream-key-env for all upstreams or one per --upstream. / --upstream-key-env 要么给一个（所有上游共用），要么每个 --upstream 各一个。"
+        )
     return list(key_envs)
 
 
@@ -98,8 +105,9 @@ def parse_model_map(items: list[str]) -> dict[str, str]:
             continue
         student, sep, upstream = item.partition("=")
         if not sep or not student.strip() or not upstream.strip():
-            raise GatewayConfigError(f"--model-map expects NAME=UPSTREAM_NAME or a .toml file, got {item!r}. / "
-                                     f"--model-map 的格式是 学生用的名字=上游的名字，或一个 .toml 文件。")
+            raise GatewayConfigError(
+                f"--model-map expects NAME=UPSTREAM_NAME or a .toml file, got {item!r}. / --model-map 的格式是 学生用的名字=上游的名字，或一个 .toml 文件。"
+            )
         mapping[student.strip()] = upstream.strip()
     return mapping
 
@@ -113,8 +121,10 @@ def load_prices(path: str | None) -> dict[str, Price]:
         try:
             prices[model] = Price(float(entry["input"]), float(entry["output"]))
         except (KeyError, TypeError, ValueError):
-            raise GatewayConfigError(f"{path}: prices.{model} needs numbers `input` and `output` (USD per 1M tokens). / "
-                                     f"{path}：prices.{model} 需要数字 input 和 output（每百万词元的美元价格）。") from None
+            raise GatewayConfigError(
+                f"{path}: prices.{model} needs numbers `input` and `output` (USD per 1M tokens). / "
+                f"{path}：prices.{model} 需要数字 input 和 output（每百万词元的美元价格）。"
+            ) from None
     return prices
 
 

@@ -8,6 +8,7 @@ after it, the next request tries it again and one success puts it back. A 429 fr
 an upstream takes it out until its Retry-After, so the gateway's own fair queue
 holds the students' requests instead of passing the engine's 429 on.
 """
+
 from __future__ import annotations
 
 import logging
@@ -91,8 +92,10 @@ class UpstreamPool:
 
     def snapshot(self) -> list[dict]:
         now = time.monotonic()
-        return [{"upstream": u.label, "outstanding": u.outstanding, "requests": u.requests, "failures_in_a_row": u.failures,
-                 "available": u.available(now)} for u in self.upstreams]
+        return [
+            {"upstream": u.label, "outstanding": u.outstanding, "requests": u.requests, "failures_in_a_row": u.failures, "available": u.available(now)}
+            for u in self.upstreams
+        ]
 
 
 def pools_by_kind(specs: list[UpstreamSpec]) -> dict[str, UpstreamPool]:

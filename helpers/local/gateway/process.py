@@ -1,6 +1,7 @@
 """Real upstreams and gateways in subprocesses, for the gateway tests and bench (and a
 teacher trying gateway mode on one machine): each upstream is this project's own
 server, speaking the OpenAI API over real HTTP, demanding the key a real engine would."""
+
 from __future__ import annotations
 
 import secrets
@@ -29,8 +30,7 @@ def start_upstream(*args: str, key: str, port: int | None = None, tmp: Path | No
     """This project's server as an engine behind a gateway, demanding `key` as a real engine would."""
     db = ["--db", str(tmp / f"upstream-{uuid.uuid4().hex[:8]}.sqlite3")] if tmp else []
     # The gateway is one caller with one key: let it use every slot (a keyed server gives one key half).
-    srv = ServerProcess("--api-key", key, "--parallel", "2", "--max-concurrent-per-key", "2", *small_model_args(), *db, *args,
-                        port=port)
+    srv = ServerProcess("--api-key", key, "--parallel", "2", "--max-concurrent-per-key", "2", *small_model_args(), *db, *args, port=port)
     srv.wait_healthy()
     return srv
 

@@ -9,6 +9,7 @@ the next upstream; a 429 puts the request back into the fair queue until the
 upstream is ready again. Only the upstream's key goes upstream: the student's
 key and headers stay here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,7 +64,8 @@ class Relay:
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=256),
-            headers={"Accept-Encoding": "identity"})  # events must not wait in a compressor
+            headers={"Accept-Encoding": "identity"},
+        )  # events must not wait in a compressor
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -156,6 +158,7 @@ class Relay:
             finally:
                 UpstreamPool.finished(upstream)
                 self.scheduler.release(who)
+
         return close
 
     @staticmethod

@@ -5,6 +5,7 @@ validation, same OpenAI errors, keys, RPM/TPM), then charged against the
 student's budget, then relayed. Registered before the local routes, so for a
 kind that has upstreams these handlers answer and the local engine is never asked.
 """
+
 from __future__ import annotations
 
 import json
@@ -92,8 +93,11 @@ def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str
     for param in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
         check_output_cap(body.get(param), param, state.config.max_output_tokens)
     state.gateway.budgets.check(request.state.who)
-    out = 0 if endpoint.name == "embeddings" else body.get("max_tokens") or body.get("max_completion_tokens") or \
-        body.get("max_output_tokens") or state.config.default_max_tokens
+    out = (
+        0
+        if endpoint.name == "embeddings"
+        else body.get("max_tokens") or body.get("max_completion_tokens") or body.get("max_output_tokens") or state.config.default_max_tokens
+    )
     prompt = json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)
     return pipeline.admit(request, body["model"], [prompt], out * body.get("n", 1))
 
@@ -123,8 +127,9 @@ async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
     return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-async def pass_through(state, opened: Opened, tap: StreamTap, who: str, models: tuple[str, str], body: dict[str, Any],
-                       prompt_estimate: int) -> AsyncIterator[bytes]:
+async def pass_through(
+    state, opened: Opened, tap: StreamTap, who: str, models: tuple[str, str], body: dict[str, Any], prompt_estimate: int
+) -> AsyncIterator[bytes]:
     """The upstream's events as they come, each upstream packet in one write. A stream
     with `store: true` is stored before its `[DONE]` goes out, so a student who asks for
     it right after the stream finds it."""
@@ -134,8 +139,7 @@ async def pass_through(state, opened: Opened, tap: StreamTap, who: str, models: 
             async for events in batches:
                 out = b"".join(e for e in map(tap.event, events) if e)
                 if tap.keep_text and out.endswith(b"data: [DONE]\n\n") and not tap.ended_with_error:
-                    await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body),
-                                                   body.get("metadata") or {})
+                    await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body), body.get("metadata") or {})
                 if out:
                     yield out
         except STREAM_ERRORS as e:
@@ -180,10 +184,11 @@ def router(state, pipeline) -> APIRouter:
     r = APIRouter()
     for endpoint in ENDPOINTS:
         if state.gateway.config.serves(endpoint.kind):
+
             async def handler(request: Request, _endpoint=endpoint):  # no annotation: FastAPI would read it from the body
                 return await relay_request(state, pipeline, request, _endpoint)
-            r.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}",
-                            openapi_extra=openapi_body(endpoint.fields))
+
+            r.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}", openapi_extra=openapi_body(endpoint.fields))
 
     @r.get("/v1/models")
     async def list_models():

@@ -6,6 +6,7 @@ two things are changed: the usage chunk the gateway asked for on the student's
 behalf (`stream_options.include_usage`) is counted and dropped, and a stream that
 breaks after bytes have flowed ends with the API's error event instead of a hang.
 """
+
 from __future__ import annotations
 
 import json
@@ -114,8 +115,7 @@ class StreamTap:
         if self.endpoint == "responses":
             last = event_data(self.last_event)
             sequence = last.get("sequence_number", -1) if isinstance(last, dict) else -1
-            body = {"type": "error", "sequence_number": sequence + 1, "code": error.code, "message": error.message,
-                    "param": error.param}
+            body = {"type": "error", "sequence_number": sequence + 1, "code": error.code, "message": error.message, "param": error.param}
             return b"event: error\n" + sse_bytes(body)
         return sse_bytes(error.body()) + b"data: [DONE]\n\n"
 
@@ -134,12 +134,23 @@ def sse_bytes(data: Any) -> bytes:
 def assembled_chat_completion(tap: StreamTap, body: dict[str, Any]) -> dict[str, Any]:
     """A streamed chat answer put back together, so `store: true` works for streams too."""
     usage = tap.usage or {"prompt": 0, "completion": tap.events}
-    choices = [{"index": i, "message": {"role": "assistant", "content": "".join(tap.texts.get(i, [])), "refusal": None, "annotations": []},
-                "finish_reason": tap.finish.get(i, "stop"), "logprobs": None} for i in range(body.get("n", 1))]
-    completion = {"id": tap.head.get("id"), "object": "chat.completion", "created": tap.head.get("created"),
-                  "model": tap.head.get("model"), "choices": choices,
-                  "usage": {"prompt_tokens": usage["prompt"], "completion_tokens": usage["completion"],
-                            "total_tokens": usage["prompt"] + usage["completion"]}}
+    choices = [
+        {
+            "index": i,
+            "message": {"role": "assistant", "content": "".join(tap.texts.get(i, [])), "refusal": None, "annotations": []},
+            "finish_reason": tap.finish.get(i, "stop"),
+            "logprobs": None,
+        }
+        for i in range(body.get("n", 1))
+    ]
+    completion = {
+        "id": tap.head.get("id"),
+        "object": "chat.completion",
+        "created": tap.head.get("created"),
+        "model": tap.head.get("model"),
+        "choices": choices,
+        "usage": {"prompt_tokens": usage["prompt"], "completion_tokens": usage["completion"], "total_tokens": usage["prompt"] + usage["completion"]},
+    }
     for key in ("system_fingerprint", "service_tier"):
         if tap.head.get(key):
             completion[key] = tap.head[key]

@@ -5,6 +5,7 @@ The student should meet the same exception class as with the real API
 InternalServerError for trouble behind the class server), and never the teacher's
 key, the upstream's address or its internal model name.
 """
+
 from __future__ import annotations
 
 import json

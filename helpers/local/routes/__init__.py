@@ -1,4 +1,5 @@
 """One module per API area; each offers `router(state, pipeline) -> APIRouter`."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

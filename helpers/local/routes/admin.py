@@ -1,4 +1,5 @@
 """GET /health (open: what get_client() checks) and GET /v1/admin/usage (admin key)."""
+
 from __future__ import annotations
 
 import os
@@ -15,13 +16,23 @@ def router(state, pipeline) -> APIRouter:
 
     @r.get("/health")
     async def health():
-        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.chat_model_id,
-                "chat_model_name": state.model_name, "chat_model_file": state.engine.model_path.name if state.engine else None,
-                "chat_model_note": state.model_note, "idle_timeout_min": state.config.idle_timeout_min,
-                "idle_s": round(state.idle_seconds(), 1),
-                "embedding_model": state.registry.embedding.id, "embeddings_ready": state.encoder.ready, "auth": state.keys.enabled,
-                "models": state.registry.describe(),
-                "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
+        return {
+            "status": "ok",
+            "service": SERVICE_NAME,
+            "pid": os.getpid(),
+            "chat_model": state.chat_model_id,
+            "chat_model_name": state.model_name,
+            "chat_model_file": state.engine.model_path.name if state.engine else None,
+            "chat_model_note": state.model_note,
+            "idle_timeout_min": state.config.idle_timeout_min,
+            "idle_s": round(state.idle_seconds(), 1),
+            "embedding_model": state.registry.embedding.id,
+            "embeddings_ready": state.encoder.ready,
+            "auth": state.keys.enabled,
+            "models": state.registry.describe(),
+            "uptime_s": round(time.time() - state.started, 1),
+            **state.scheduler.snapshot(),
+        }
 
     @r.get("/v1/admin/usage")
     async def admin_usage():

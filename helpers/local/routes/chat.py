@@ -1,4 +1,5 @@
 """POST /v1/chat/completions: whole answers and streamed chunks."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """POST /v1/completions: the legacy text-completion endpoint."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 POST /v1/conversations (items, metadata), GET/POST/DELETE /v1/conversations/{id},
 GET/POST /v1/conversations/{id}/items, GET/DELETE /v1/conversations/{id}/items/{item_id}.
 """
+
 from __future__ import annotations
 
 import anyio
@@ -24,8 +25,14 @@ ADD_ITEMS_FIELDS = {"items": F(("array",), required=True, min_items=1, max_items
 
 
 def conversation_not_found(cid: str) -> errors.APIError:
-    return errors.not_found("conversation", "对话（conversation）", cid, "conversation_id",
-                            "Only conversations created by your own key are kept.", "只有用你自己的密钥创建的对话才会被保留。")
+    return errors.not_found(
+        "conversation",
+        "对话（conversation）",
+        cid,
+        "conversation_id",
+        "Only conversations created by your own key are kept.",
+        "只有用你自己的密钥创建的对话才会被保留。",
+    )
 
 
 def item_not_found(item_id: str) -> errors.APIError:

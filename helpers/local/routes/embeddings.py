@@ -1,4 +1,5 @@
 """POST /v1/embeddings: strings or token ids in, float or base64 vectors out."""
+
 from __future__ import annotations
 
 import base64
@@ -33,23 +34,24 @@ def normalize_input(value: Any) -> tuple[list[str], dict[int, int]]:
     if _is_token_ids(items):
         items = [items]
     if not items:
-        raise errors.invalid("'$.input' is invalid: expected a non-empty string or array.", "'input' 无效：需要非空字符串或数组。",
-                             param="input", code="invalid_value")
+        raise errors.invalid(
+            "'$.input' is invalid: expected a non-empty string or array.", "'input' 无效：需要非空字符串或数组。", param="input", code="invalid_value"
+        )
     texts, from_ids = [], {}
     for i, item in enumerate(items):
         if isinstance(item, str):
             text = item
         elif _is_token_ids(item):
             if len(item) > MAX_TOKEN_IDS:
-                raise errors.context_length_exceeded(MAX_TOKEN_IDS, len(item), param="input", what_en=f"input[{i}]",
-                                                     what_zh=f"input[{i}] ")
+                raise errors.context_length_exceeded(MAX_TOKEN_IDS, len(item), param="input", what_en=f"input[{i}]", what_zh=f"input[{i}] ")
             text = _decode_token_ids(item, i)
             from_ids[i] = len(item)
         else:
             raise errors.invalid_type(f"input[{i}]", "a string or an array of token ids", type_name(item))
         if not text:
-            raise errors.invalid(f"'$.input' is invalid: input[{i}] is an empty string.", f"'input[{i}]' 是空字符串，无法生成嵌入。",
-                                 param="input", code="invalid_value")
+            raise errors.invalid(
+                f"'$.input' is invalid: input[{i}] is an empty string.", f"'input[{i}]' 是空字符串，无法生成嵌入。", param="input", code="invalid_value"
+            )
         texts.append(text)
     return texts, from_ids
 
@@ -60,8 +62,12 @@ def _decode_token_ids(ids: list[int], i: int) -> str:
 
     enc = _cl100k = _cl100k or tiktoken.get_encoding("cl100k_base")
     if any(t < 0 or t >= enc.n_vocab for t in ids):
-        raise errors.invalid(f"Invalid 'input[{i}]': token ids must be between 0 and {enc.n_vocab - 1}.",
-                             f"'input[{i}]' 中的词元 ID 必须在 0 到 {enc.n_vocab - 1} 之间。", param=f"input[{i}]", code="invalid_value")
+        raise errors.invalid(
+            f"Invalid 'input[{i}]': token ids must be between 0 and {enc.n_vocab - 1}.",
+            f"'input[{i}]' 中的词元 ID 必须在 0 到 {enc.n_vocab - 1} 之间。",
+            param=f"input[{i}]",
+            code="invalid_value",
+        )
     try:
         return enc.decode(ids)
     except Exception as e:  # tiktoken raises on ids that are not in the vocabulary
@@ -73,12 +79,16 @@ def check_dimensions(model: str, dimensions: int | None, width: int) -> None:
     if dimensions is None:
         return
     if family_of(model) == "text-embedding-ada-002":
-        raise errors.invalid("This model does not support specifying dimensions.", "该模型不支持指定 dimensions（维数）。",
-                             param="dimensions", code="invalid_value")
+        raise errors.invalid(
+            "This model does not support specifying dimensions.", "该模型不支持指定 dimensions（维数）。", param="dimensions", code="invalid_value"
+        )
     if dimensions > width:
-        raise errors.invalid(f"Invalid 'dimensions': the offline server's encoder returns at most {width} dimensions, but got {dimensions}.",
-                             f"'dimensions' 无效：离线服务器的编码器最多返回 {width} 维，实际请求 {dimensions}。", param="dimensions",
-                             code="invalid_value")
+        raise errors.invalid(
+            f"Invalid 'dimensions': the offline server's encoder returns at most {width} dimensions, but got {dimensions}.",
+            f"'dimensions' 无效：离线服务器的编码器最多返回 {width} 维，实际请求 {dimensions}。",
+            param="dimensions",
+            code="invalid_value",
+        )
 
 
 def shorten(vectors: np.ndarray, dimensions: int | None) -> np.ndarray:

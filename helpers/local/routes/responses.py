@@ -1,4 +1,5 @@
 """POST /v1/responses: a Response object, or its stream of `response.*` events."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,7 @@ class ResponseStream:
         return [sse(ev, kind) for kind, ev in self.events.on_chunk(raw)]
 
     def error(self, error: errors.APIError) -> list[bytes]:
-        return [sse({"type": "error", "sequence_number": self.events.seq, "code": error.code, "message": error.message,
-                     "param": error.param}, "error")]
+        return [sse({"type": "error", "sequence_number": self.events.seq, "code": error.code, "message": error.message, "param": error.param}, "error")]
 
     def finish(self, usages: list[dict[str, Any]]):
         usage = chat_usage(usages)
@@ -45,8 +45,9 @@ class ResponsesEndpoint:
     def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
         history = conversation_so_far(state, who, body)
-        plan = plan_chat(to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens,
-                         state.config.max_output_tokens, id_prefix="chatcmpl")
+        plan = plan_chat(
+            to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens, id_prefix="chatcmpl"
+        )
         plan.extra["history"] = history + input_messages(body)
         return plan
 
@@ -73,9 +74,12 @@ class ResponsesEndpoint:
 def conversation_so_far(state, who: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The messages before this input: a stored response's (previous_response_id) or a conversation's."""
     if body.get("previous_response_id") and body.get("conversation"):
-        raise errors.invalid("Mutually exclusive parameters: 'previous_response_id' and 'conversation'. Ensure you are only providing one of them.",
-                             "previous_response_id 和 conversation 不能同时使用，请只提供其中一个。", param="conversation",
-                             code="mutually_exclusive_parameters")
+        raise errors.invalid(
+            "Mutually exclusive parameters: 'previous_response_id' and 'conversation'. Ensure you are only providing one of them.",
+            "previous_response_id 和 conversation 不能同时使用，请只提供其中一个。",
+            param="conversation",
+            code="mutually_exclusive_parameters",
+        )
     if body.get("previous_response_id"):
         history = state.responses.history(who, body["previous_response_id"])
         if history is None:
@@ -96,8 +100,14 @@ def count_input_tokens(state, who: str, body: dict[str, Any]) -> int:
 
 
 def not_found(rid: str) -> errors.APIError:
-    return errors.not_found("response", "响应", rid, "response_id", "Only responses stored (store=true, the default) by your own key are kept.",
-                            "只有用你自己的密钥保存（store=true，默认）的响应才会被保留。")
+    return errors.not_found(
+        "response",
+        "响应",
+        rid,
+        "response_id",
+        "Only responses stored (store=true, the default) by your own key are kept.",
+        "只有用你自己的密钥保存（store=true，默认）的响应才会被保留。",
+    )
 
 
 def router(state, pipeline) -> APIRouter:

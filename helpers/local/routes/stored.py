@@ -5,6 +5,7 @@ GET /v1/chat/completions/{id}, GET /v1/chat/completions/{id}/messages,
 POST /v1/chat/completions/{id} (update metadata), DELETE /v1/chat/completions/{id}.
 Another key's completion answers 404, exactly like one that does not exist.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,14 @@ MAX_PAGE = 100
 
 
 def not_found(cid: str) -> errors.APIError:
-    return errors.not_found("chat completion", "对话补全", cid, "completion_id",
-                            "Only completions created with store=true by your own key are kept.",
-                            "只有用你自己的密钥、并设置 store=true 创建的补全才会被保存。")
+    return errors.not_found(
+        "chat completion",
+        "对话补全",
+        cid,
+        "completion_id",
+        "Only completions created with store=true by your own key are kept.",
+        "只有用你自己的密钥、并设置 store=true 创建的补全才会被保存。",
+    )
 
 
 def page_params(request: Request, default_limit: int = 20, default_order: str = "asc") -> tuple[int, str, str | None]:
@@ -35,8 +41,9 @@ def page_params(request: Request, default_limit: int = 20, default_order: str = 
     except ValueError:
         raise errors.invalid_query_value("limit", "expected an integer.", "必须是整数。", code="invalid_type") from None
     if not 1 <= limit <= MAX_PAGE:
-        raise errors.invalid_query_value("limit", f"expected a value between 1 and {MAX_PAGE}, but got {limit} instead.",
-                                         f"必须在 1 到 {MAX_PAGE} 之间，实际是 {limit}。")
+        raise errors.invalid_query_value(
+            "limit", f"expected a value between 1 and {MAX_PAGE}, but got {limit} instead.", f"必须在 1 到 {MAX_PAGE} 之间，实际是 {limit}。"
+        )
     order = q.get("order", default_order)
     if order not in ("asc", "desc"):
         raise errors.unsupported_value("order", order, ("asc", "desc"))
@@ -44,8 +51,7 @@ def page_params(request: Request, default_limit: int = 20, default_order: str = 
 
 
 def page(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
-    return {"object": "list", "data": items, "first_id": items[0]["id"] if items else None,
-            "last_id": items[-1]["id"] if items else None, "has_more": has_more}
+    return {"object": "list", "data": items, "first_id": items[0]["id"] if items else None, "last_id": items[-1]["id"] if items else None, "has_more": has_more}
 
 
 def page_of_items(items: list[dict[str, Any]], limit: int, order: str, after: str | None) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def page_of_items(items: list[dict[str, Any]], limit: int, order: str, after: st
         items = items[::-1]
     if after:
         ids = [i["id"] for i in items]
-        items = items[ids.index(after) + 1:] if after in ids else []
+        items = items[ids.index(after) + 1 :] if after in ids else []
     return page(items[:limit], len(items) > limit)
 
 
@@ -68,8 +74,8 @@ def router(state, pipeline) -> APIRouter:
         limit, order, after = page_params(request)
         metadata = {m.group(1): v for k, v in request.query_params.items() if (m := _META.match(k))}
         items, more = await anyio.to_thread.run_sync(
-            lambda: store.list(request.state.who, model=request.query_params.get("model"), metadata=metadata, after=after,
-                               limit=limit, order=order))
+            lambda: store.list(request.state.who, model=request.query_params.get("model"), metadata=metadata, after=after, limit=limit, order=order)
+        )
         return page(items, more)
 
     @r.get("/v1/chat/completions/{completion_id}")
@@ -89,7 +95,7 @@ def router(state, pipeline) -> APIRouter:
             msgs = msgs[::-1]
         if after:
             ids = [m["id"] for m in msgs]
-            msgs = msgs[ids.index(after) + 1:] if after in ids else []
+            msgs = msgs[ids.index(after) + 1 :] if after in ids else []
         return page(msgs[:limit], len(msgs) > limit)
 
     @r.post("/v1/chat/completions/{completion_id}", openapi_extra=openapi_body(UPDATE_STORED_FIELDS))
