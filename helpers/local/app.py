@@ -367,16 +367,16 @@ def create_app(state: State) -> FastAPI:
         model = state.registry.resolve(body["model"], "chat")
         plan = await anyio.to_thread.run_sync(cs.plan_chat, body, model.id, state.engine, state.config.default_max_tokens,
                                               state.config.max_output_tokens, limiter=state.threads)
-        who = admit(request, body["model"], [m.get("content") or "" for m in plan.requests[0]["messages"]],
+        who = admit(request, body["model"], plan.prompt_texts(),
                     plan.requests[0]["max_tokens"] * len(plan.requests))
         log_prompt(body)
         if not plan.stream:
-            results = await asyncio.gather(*(generate(who, state.engine.chat, r) for r in plan.requests))
+            results = await asyncio.gather(*(generate(who, plan.generate_with(state.engine), r) for r in plan.requests))
             completion = cs.merge_chat(plan, list(results))
             record(who, completion["usage"])
             await store_if_asked(who, body, completion)
             return completion
-        stream = ThreadStream(state, who, state.engine.chat_stream, plan.requests)
+        stream = ThreadStream(state, who, plan.generate_with(state.engine, stream=True), plan.requests)
         first, rest = await first_then_rest(stream.items())
         assembled = cs.StreamAssembler(plan, len(plan.requests))
 
@@ -387,12 +387,12 @@ def create_app(state: State) -> FastAPI:
                     if isinstance(item, APIError):
                         yield sse(item.body())
                         break
-                    if item.get("usage") and not item.get("choices"):
+                    if item.get("usage"):  # its own chunk from chat, on the last text chunk from a completion
                         usages.append(item["usage"])
-                        continue
-                    assembled.add(index, item)
-                    chunk = cs.chat_chunk(plan, index, item)
-                    if chunk:
+                        if not item.get("choices"):
+                            continue
+                    for chunk in cs.chat_chunks(plan, index, item):
+                        assembled.add(index, chunk)
                         yield sse(chunk)
                 else:
                     completion = assembled.completion(usages)
@@ -445,18 +445,18 @@ def create_app(state: State) -> FastAPI:
     async def responses(request: Request):
         body = await body_of(request, RESPONSES_FIELDS, RESPONSES_IGNORED)
         cs.check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
-        chat_body = validate_body(responses_api.to_chat_body(body), CHAT_FIELDS)
+        chat_body = validate_body(responses_api.to_chat_body(body), CHAT_FIELDS, ignored=CHAT_IGNORED)
         model = state.registry.resolve(body["model"], "responses")
         plan = await anyio.to_thread.run_sync(cs.plan_chat, chat_body, model.id, state.engine, state.config.default_max_tokens,
                                               state.config.max_output_tokens, limiter=state.threads)
-        who = admit(request, body["model"], [m.get("content") or "" for m in plan.requests[0]["messages"]], plan.requests[0]["max_tokens"])
+        who = admit(request, body["model"], plan.prompt_texts(), plan.requests[0]["max_tokens"])
         log_prompt(body)
         if not plan.stream:
-            result = await generate(who, state.engine.chat, plan.requests[0])
+            result = await generate(who, plan.generate_with(state.engine), plan.requests[0])
             completion = cs.merge_chat(plan, [result])
             record(who, completion["usage"])
             return responses_api.from_chat(body, completion)
-        stream = ThreadStream(state, who, state.engine.chat_stream, plan.requests[:1])
+        stream = ThreadStream(state, who, plan.generate_with(state.engine, stream=True), plan.requests[:1])
         first, rest = await first_then_rest(stream.items())
         conv = responses_api.ResponseEvents(body, model.id)
 
@@ -470,11 +470,13 @@ def create_app(state: State) -> FastAPI:
                         yield sse({"type": "error", "sequence_number": conv.seq, "code": item.code, "message": item.message,
                                    "param": item.param}, "error")
                         return
-                    if item.get("usage") and not item.get("choices"):
+                    if item.get("usage"):
                         usage = item["usage"]
-                        continue
-                    for kind, ev in conv.on_chunk(item):
-                        yield sse(ev, kind)
+                        if not item.get("choices"):
+                            continue
+                    for chunk in cs.chat_chunks(plan, 0, item):
+                        for kind, ev in conv.on_chunk(chunk):
+                            yield sse(ev, kind)
                 record(who, usage)
                 for kind, ev in conv.finish(usage):
                     yield sse(ev, kind)

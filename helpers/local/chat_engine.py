@@ -69,6 +69,8 @@ class ChatEngine:
         self._http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self._internal_key}"}, timeout=60)
         props = self._http.get("/props").json()
         self.n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or ctx_per_slot)
+        # Whether the model's chat template renders `tools` and `tool_calls` itself (Qwen2.5 does, SmolLM2 does not).
+        self.template_has_tools = bool((props.get("chat_template_caps") or {}).get("supports_tool_calls"))
 
     # ---- token counting -------------------------------------------------
     def count_chat_prompt(self, messages: list[dict[str, Any]]) -> int:
@@ -77,9 +79,23 @@ class ChatEngine:
         return self.count_text(r.json()["prompt"], add_special=False)
 
     def count_text(self, text: str, *, add_special: bool = True) -> int:
+        return len(self.tokenize(text, add_special=add_special))
+
+    def tokenize(self, text: str, *, add_special: bool = False) -> list[int]:
         r = self._http.post("/tokenize", json={"content": text, "add_special": add_special, "parse_special": True})
         r.raise_for_status()
-        return len(r.json()["tokens"])
+        return r.json()["tokens"]
+
+    def apply_template(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> str:
+        """The prompt text the model's own chat template makes of these messages (and tools)."""
+        body: dict[str, Any] = {"messages": messages}
+        if tools:
+            body["tools"] = tools
+        r = self._http.post("/apply-template", json=body)
+        if r.status_code >= 400:
+            raise APIError(400, f"The local model cannot process these messages: {r.text[:300]}", f"本地模型无法处理这些消息：{r.text[:300]}",
+                           param="messages", code="invalid_value")
+        return r.json()["prompt"]
 
     # ---- generation -----------------------------------------------------
     def chat(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Any
 from .chat_engine import ChatEngine
 from .errors import APIError, invalid
 from .specs import normalize_content
+from .tools import chat as tool_chat
+from .tools.request import ToolRequest
 
 
 def new_id(prefix: str) -> str:
@@ -36,6 +38,19 @@ class Plan:
     id: str
     created: int = field(default_factory=lambda: int(time.time()))
     prompt_tokens: int | None = None
+    tools: ToolRequest | None = None  # set when the model may call tools: requests are then raw-prompt completions
+    tool_streams: tool_chat.ChoiceStreams | None = None
+
+    def prompt_texts(self) -> list[str]:
+        """The prompt's text, for the up-front token estimate of rate limits."""
+        first = self.requests[0]
+        return [first["prompt"]] if "prompt" in first else [m.get("content") or "" for m in first["messages"]]
+
+    def generate_with(self, engine: ChatEngine, *, stream: bool = False):
+        """The engine call for these requests: chat, or completion of a rendered tool prompt."""
+        if self.tools is not None:
+            return engine.complete_stream if stream else engine.complete
+        return engine.chat_stream if stream else engine.chat
 
 
 def _llama_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -91,7 +106,8 @@ def check_output_cap(value: int | None, param: str, cap: int) -> None:
 
 
 def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int) -> Plan:
-    messages = _llama_messages(body["messages"])
+    tools = tool_chat.read(body)
+    messages = _llama_messages(tool_chat.legacy_to_tool_messages(body["messages"]))
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
         raise invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
@@ -103,6 +119,10 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
     for param in ("max_tokens", "max_completion_tokens"):
         check_output_cap(body.get(param), param, output_cap)
     requested = body.get("max_completion_tokens", body.get("max_tokens"))
+    if tool_chat.generates_calls(tools, body["messages"]):
+        return _plan_tools(body, messages, tools, model_id, engine, requested, min(default_max_tokens, output_cap))
+    if messages[-1]["role"] == "tool":
+        messages = tool_chat.results_as_text(messages)
     max_tokens = _fit_context(messages, requested, engine, min(default_max_tokens, output_cap))
 
     base: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, **_sampling(body)}
@@ -114,15 +134,42 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
     if body.get("logprobs"):
         base["logprobs"] = True
         base["top_logprobs"] = body.get("top_logprobs") or 0
-    for key in ("tools", "tool_choice", "parallel_tool_calls"):
-        if body.get(key) is not None:
-            base[key] = body[key]
+    # No `tools` for llama.cpp here: with tool_choice "none" the model must answer in text,
+    # and a tool list in the prompt makes small models write calls anyway.
     stream = bool(body.get("stream"))
     if stream:
         base["stream"] = True
         base["stream_options"] = {"include_usage": True}  # always counted; shown only if asked
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     return Plan(_fan_out(base, body.get("n", 1)), model_id, stream, include_usage, new_id("chatcmpl"))
+
+
+def _plan_tools(body: dict[str, Any], messages: list[dict[str, Any]], tools: ToolRequest, model_id: str, engine: ChatEngine,
+                requested: int | None, default_max_tokens: int) -> Plan:
+    """The model may call tools: one completion of the rendered prompt per choice (see helpers/local/tools)."""
+    prompt = tool_chat.render_prompt(engine, messages, tools)
+    max_tokens = _fit_prompt(prompt, requested, engine, default_max_tokens)
+    base = tool_chat.completion_request(engine, prompt, tools, {"max_tokens": max_tokens, **_sampling(body)})
+    n = body.get("n", 1)
+    stream = bool(body.get("stream"))
+    if stream:
+        base["stream"] = True
+        base["stream_options"] = {"include_usage": True}
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    return Plan(_fan_out(base, n), model_id, stream, include_usage, new_id("chatcmpl"), tools=tools,
+                tool_streams=tool_chat.ChoiceStreams(tools, n) if stream else None)
+
+
+def _fit_prompt(prompt: str, requested: int | None, engine: ChatEngine, default_max_tokens: int) -> int:
+    wanted = requested if requested is not None else default_max_tokens
+    if len(prompt.encode()) + wanted <= engine.n_ctx:
+        return wanted
+    n_prompt = engine.count_text(prompt, add_special=False)
+    if requested is None and n_prompt < engine.n_ctx:
+        return min(wanted, engine.n_ctx - n_prompt)
+    if n_prompt + wanted > engine.n_ctx:
+        raise context_error(engine.n_ctx, n_prompt, requested)
+    return wanted
 
 
 def _fit_context(messages: list[dict[str, Any]], requested: int | None, engine: ChatEngine, default_max_tokens: int) -> int:
@@ -171,6 +218,8 @@ def _usage(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def merge_chat(plan: Plan, results: list[dict[str, Any]]) -> dict[str, Any]:
+    if plan.tools is not None and not plan.stream:
+        results = [tool_chat.to_chat_result(r, plan.tools) for r in results]
     choices = []
     for i, r in enumerate(results):
         c = dict(r["choices"][0])
@@ -188,6 +237,20 @@ def merge_chat(plan: Plan, results: list[dict[str, Any]]) -> dict[str, Any]:
         "choices": choices, "usage": _usage([r.get("usage") or {} for r in results]),
         "service_tier": "default", "system_fingerprint": SYSTEM_FINGERPRINT,
     }
+
+
+def chat_chunks(plan: Plan, index: int, raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAI chunks for one streamed llama.cpp chunk (tool answers are reassembled first)."""
+    if plan.tool_streams is None:
+        chunk = chat_chunk(plan, index, raw)
+        return [chunk] if chunk else []
+    return [_chunk_of(plan, index, delta, reason) for delta, reason in plan.tool_streams.deltas(index, raw)]
+
+
+def _chunk_of(plan: Plan, index: int, delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
+    return {"id": plan.id, "object": "chat.completion.chunk", "created": plan.created, "model": plan.model_id,
+            "service_tier": "default", "system_fingerprint": SYSTEM_FINGERPRINT,
+            "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]}
 
 
 def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | None:

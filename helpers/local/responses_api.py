@@ -13,6 +13,13 @@ from typing import Any
 from .chat_service import new_id
 from .errors import invalid
 from .schema import json_type
+from .tools.responses_items import (
+    CallEvents,
+    call_items_to_messages,
+    chat_tool_fields,
+    echo_tools,
+    output_items,
+)
 
 
 def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -32,15 +39,18 @@ def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(item, dict):
                 raise invalid(f"Invalid type for '{p}': expected an object, but got {json_type(item)} instead.",
                               f"'{p}' 必须是对象。", param=p, code="invalid_type")
+            if item.get("type") in ("function_call", "function_call_output"):
+                call_items_to_messages([(i, item)], messages)
+                continue
             if item.get("type", "message") != "message":
-                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in 'input'.",
-                              f"离线服务器的 input 只接受 message 类型的条目。", param=f"{p}.type", code="invalid_value")
+                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts message, function_call and function_call_output items in 'input'.",
+                              "离线服务器的 input 只接受 message、function_call 和 function_call_output 类型的条目。", param=f"{p}.type", code="invalid_value")
             content = item.get("content")
             if isinstance(content, list):
                 content = [{"type": "text", "text": part.get("text")} if isinstance(part, dict) and part.get("type") in ("input_text", "output_text", "text") else part
                            for part in content]
             messages.append({"role": item.get("role"), "content": content})
-    chat: dict[str, Any] = {"model": body["model"], "messages": messages}
+    chat: dict[str, Any] = {"model": body["model"], "messages": messages, **chat_tool_fields(body)}
     for key in ("temperature", "top_p", "stream"):
         if key in body:
             chat[key] = body[key]
@@ -58,10 +68,10 @@ def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -
     return {
         "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
         "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "model": model_id, "output": [], "parallel_tool_calls": True, "previous_response_id": None,
+        "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True), "previous_response_id": None,
         "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)),
         "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
-        "tool_choice": "auto", "tools": [], "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+        "tool_choice": body.get("tool_choice") or "auto", "tools": echo_tools(body), "top_p": body.get("top_p", 1.0), "truncation": "disabled",
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
     }
 
@@ -92,20 +102,26 @@ def from_chat(body: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any
     choice = completion["choices"][0]
     _finish(resp, choice.get("finish_reason"))
     item_status = "incomplete" if resp["status"] == "incomplete" else "completed"
-    resp["output"] = [_message_item(new_id("msg"), choice["message"].get("content") or "", item_status)]
+    resp["output"] = output_items(choice["message"], lambda text: _message_item(new_id("msg"), text, item_status))
     resp["usage"] = _usage(completion["usage"])
     return resp
 
 
 class ResponseEvents:
-    """Turns a stream of chat chunks into the Responses API's event stream."""
+    """Turns a stream of chat chunks into the Responses API's event stream.
+
+    Items are opened as the answer shows what it is: a message item at the first
+    text, a function_call item at each tool call; each is closed before the next opens."""
 
     def __init__(self, body: dict[str, Any], model_id: str):
         self.resp = _skeleton(body, new_id("resp"), model_id, int(time.time()))
         self.msg_id = new_id("msg")
+        self.msg_index: int | None = None
         self.text: list[str] = []
+        self.items: list[tuple[int, dict[str, Any]]] = []
         self.seq = 0
         self.finish_reason: str | None = None
+        self.calls = CallEvents(self._event)
 
     def _event(self, kind: str, **fields: Any) -> tuple[str, dict[str, Any]]:
         ev = {"type": kind, "sequence_number": self.seq, **fields}
@@ -116,37 +132,55 @@ class ResponseEvents:
         import copy
 
         snap = copy.deepcopy(self.resp)
+        return [self._event("response.created", response=snap), self._event("response.in_progress", response=snap)]
+
+    def _open_message(self) -> list[tuple[str, dict[str, Any]]]:
+        self.msg_index = len(self.items) + len(self.calls.items)
         return [
-            self._event("response.created", response=snap),
-            self._event("response.in_progress", response=snap),
-            self._event("response.output_item.added", output_index=0, item={**_message_item(self.msg_id, "", "in_progress"), "content": []}),
-            self._event("response.content_part.added", item_id=self.msg_id, output_index=0, content_index=0,
+            self._event("response.output_item.added", output_index=self.msg_index, item={**_message_item(self.msg_id, "", "in_progress"), "content": []}),
+            self._event("response.content_part.added", item_id=self.msg_id, output_index=self.msg_index, content_index=0,
                         part={"type": "output_text", "text": "", "annotations": [], "logprobs": []}),
+        ]
+
+    def _close_message(self, status: str) -> list[tuple[str, dict[str, Any]]]:
+        if self.msg_index is None or any(i == self.msg_index for i, _ in self.items):
+            return []
+        text = "".join(self.text)
+        item = _message_item(self.msg_id, text, status)
+        self.items.append((self.msg_index, item))
+        return [
+            self._event("response.output_text.done", item_id=self.msg_id, output_index=self.msg_index, content_index=0, text=text, logprobs=[]),
+            self._event("response.content_part.done", item_id=self.msg_id, output_index=self.msg_index, content_index=0, part=item["content"][0]),
+            self._event("response.output_item.done", output_index=self.msg_index, item=item),
         ]
 
     def on_chunk(self, chunk: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         out = []
         for c in chunk.get("choices", []):
-            delta = (c.get("delta") or {}).get("content")
-            if delta:
-                self.text.append(delta)
-                out.append(self._event("response.output_text.delta", item_id=self.msg_id, output_index=0, content_index=0,
-                                       delta=delta, logprobs=[]))
+            delta = c.get("delta") or {}
+            if delta.get("content"):
+                if self.msg_index is None:
+                    out.extend(self._open_message())
+                self.text.append(delta["content"])
+                out.append(self._event("response.output_text.delta", item_id=self.msg_id, output_index=self.msg_index, content_index=0,
+                                       delta=delta["content"], logprobs=[]))
+            if delta.get("tool_calls"):
+                out.extend(self._close_message("completed"))
+                out.extend(self.calls.on_delta(delta["tool_calls"], len(self.items)))
             if c.get("finish_reason"):
                 self.finish_reason = c["finish_reason"]
         return out
 
     def finish(self, chat_usage: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        text = "".join(self.text)
         _finish(self.resp, self.finish_reason)
         status = "incomplete" if self.resp["status"] == "incomplete" else "completed"
-        item = _message_item(self.msg_id, text, status)
-        self.resp["output"] = [item]
+        out = []
+        if self.msg_index is None and not self.calls.items and not self.calls.open:
+            out.extend(self._open_message())  # an empty answer is still one (empty) message
+        out.extend(self._close_message(status))
+        out.extend(self.calls.close())
+        self.resp["output"] = [item for _, item in sorted(self.items + self.calls.items, key=lambda p: p[0])]
         self.resp["usage"] = _usage(chat_usage)
         final = "response.incomplete" if status == "incomplete" else "response.completed"
-        return [
-            self._event("response.output_text.done", item_id=self.msg_id, output_index=0, content_index=0, text=text, logprobs=[]),
-            self._event("response.content_part.done", item_id=self.msg_id, output_index=0, content_index=0, part=item["content"][0]),
-            self._event("response.output_item.done", output_index=0, item=item),
-            self._event(final, response=self.resp),
-        ]
+        out.append(self._event(final, response=self.resp))
+        return out
