@@ -8,6 +8,7 @@ every token, and responses reshaped to OpenAI's exact fields.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .chat_engine import ChatEngine
 from .errors import APIError, invalid
 from .specs import normalize_content
 from .tools import chat as tool_chat
+from .tools import generation as tool_generation
 from .tools.request import ToolRequest
 
 
@@ -40,6 +42,7 @@ class Plan:
     prompt_tokens: int | None = None
     tools: ToolRequest | None = None  # set when the model may call tools: requests are then raw-prompt completions
     tool_streams: tool_chat.ChoiceStreams | None = None
+    tool_words: str = ""  # what the user wrote, to tell a grounded call from a reflex (see tools/generation.py)
 
     def prompt_texts(self) -> list[str]:
         """The prompt's text, for the up-front token estimate of rate limits."""
@@ -49,7 +52,8 @@ class Plan:
     def generate_with(self, engine: ChatEngine, *, stream: bool = False):
         """The engine call for these requests: chat, or completion of a rendered tool prompt."""
         if self.tools is not None:
-            return engine.complete_stream if stream else engine.complete
+            fn = tool_generation.complete_stream if stream else tool_generation.complete
+            return functools.partial(fn, engine, self.tools, self.tool_words)
         return engine.chat_stream if stream else engine.chat
 
 
@@ -157,7 +161,8 @@ def _plan_tools(body: dict[str, Any], messages: list[dict[str, Any]], tools: Too
         base["stream_options"] = {"include_usage": True}
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     return Plan(_fan_out(base, n), model_id, stream, include_usage, new_id("chatcmpl"), tools=tools,
-                tool_streams=tool_chat.ChoiceStreams(tools, n) if stream else None)
+                tool_streams=tool_chat.ChoiceStreams(tools, n) if stream else None,
+                tool_words=tool_generation.user_words(messages))
 
 
 def _fit_prompt(prompt: str, requested: int | None, engine: ChatEngine, default_max_tokens: int) -> int:
