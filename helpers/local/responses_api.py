@@ -69,7 +69,7 @@ def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -
         "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
         "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
         "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True), "previous_response_id": None,
-        "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)),
+        "reasoning": {"effort": None, "summary": None},
         "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
         "tool_choice": body.get("tool_choice") or "auto", "tools": echo_tools(body), "top_p": body.get("top_p", 1.0), "truncation": "disabled",
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
@@ -83,7 +83,8 @@ def _message_item(msg_id: str, text: str, status: str) -> dict[str, Any]:
 
 def _usage(chat_usage: dict[str, Any]) -> dict[str, Any]:
     return {"input_tokens": chat_usage.get("prompt_tokens", 0),
-            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)},
+            "input_tokens_details": {"cached_tokens": (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0),
+                                     "cache_write_tokens": 0},
             "output_tokens": chat_usage.get("completion_tokens", 0),
             "output_tokens_details": {"reasoning_tokens": 0},
             "total_tokens": chat_usage.get("total_tokens", 0)}
