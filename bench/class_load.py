@@ -8,7 +8,9 @@ p50/p95 time to first token, aggregate tokens/s, and the fairness spread
 
 Targets on a 2-core machine (40 students): zero 5xx, zero dropped connections,
 every student served, fairness spread <= 2.
-Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120]
+It also samples the server's resident memory (peak, Linux /proc) under that load.
+Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model NAME ...]
+(`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2; one table per model.)
 """
 from __future__ import annotations
 
@@ -25,10 +27,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from helpers.local.process import ServerProcess  # noqa: E402
 
 QUESTIONS = ["What is a token?", "Explain embeddings in one sentence.", "Name three colors.", "What is the capital of France?",
              "Write a haiku about rain.", "How do I keep an API key safe?"]
@@ -44,6 +45,7 @@ class Result:
     ttft: list[float] = field(default_factory=list)
     tokens: int = 0
     wall: float = 0.0
+    peak_rss_mb: float = 0.0
 
     @property
     def server_errors(self) -> int:
@@ -72,6 +74,7 @@ class Result:
             ("fairness spread (max/min)", f"{self.spread:.2f}"),
             ("time to first token p50 / p95", f"{p(0.5):.0f} / {p(0.95):.0f} ms"),
             ("aggregate completion tokens/s", f"{self.tokens / self.wall:.1f}" if self.wall else "-"),
+            ("server resident memory, peak", f"{self.peak_rss_mb:.0f} MB"),
         ]
         w = max(len(r[0]) for r in rows)
         return "\n".join(f"| {a.ljust(w)} | {b} |" for a, b in rows)
@@ -125,7 +128,35 @@ async def _run(students: int, seconds: float, base: str, keys: list[str], max_to
     return res
 
 
-def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0) -> Result:
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def _sample_rss(pid: int, res: Result, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        res.peak_rss_mb = max(res.peak_rss_mb, _rss_mb(pid))
+        await asyncio.sleep(0.5)
+
+
+async def _run_sampled(pid: int, students: int, seconds: float, base: str, keys: list[str], max_tokens: int,
+                       pause: float) -> Result:
+    res_task = asyncio.create_task(_run(students, seconds, base, keys, max_tokens, pause))
+    probe = Result(students, seconds)
+    sampler = asyncio.create_task(_sample_rss(pid, probe, time.monotonic() + seconds + 600))
+    res = await res_task
+    sampler.cancel()
+    res.peak_rss_mb = probe.peak_rss_mb
+    return res
+
+
+def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0,
+              model: str = "qwen0.5b") -> Result:
     """Start a keyed class server, run the simulated class, stop the server."""
     from helpers.local.keys import generate, write_keyfile
 
@@ -133,10 +164,12 @@ def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_t
         pairs, entries = generate([f"student-{i:02d}" for i in range(students)])
         keyfile = Path(tmp) / "keys.txt"
         write_keyfile(keyfile, entries)
-        srv = ServerProcess("--keys", str(keyfile), "--parallel", str(parallel), "--db", str(Path(tmp) / "db.sqlite3"))
+        srv = ServerProcess("--keys", str(keyfile), "--parallel", str(parallel), "--db", str(Path(tmp) / "db.sqlite3"),
+                            "--model", model)
         try:
             srv.wait_healthy()
-            return asyncio.run(_run(students, seconds, srv.base_url, [k for _, k in pairs], max_tokens, pause))
+            return asyncio.run(_run_sampled(srv.proc.pid, students, seconds, srv.base_url, [k for _, k in pairs],
+                                            max_tokens, pause))
         finally:
             srv.stop()
 
@@ -147,12 +180,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument("--model", action="append", default=None, help="model to load (repeatable; default qwen0.5b)")
     args = ap.parse_args()
-    res = run_class(args.students, args.seconds, args.parallel, args.max_tokens)
-    print("| measure | value |\n|---|---|")
-    print(res.table())
-    ok = res.server_errors == 0 and res.dropped == 0 and min(res.completed.get(i, 0) for i in range(res.students)) > 0 and res.spread <= 2
-    print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2): {'met' if ok else 'NOT met'}")
+    for model in args.model or ["qwen0.5b"]:
+        res = run_class(args.students, args.seconds, args.parallel, args.max_tokens, model=model)
+        print(f"\n### model: {model}, {args.parallel} slots\n\n| measure | value |\n|---|---|")
+        print(res.table())
+        ok = (res.server_errors == 0 and res.dropped == 0 and min(res.completed.get(i, 0) for i in range(res.students)) > 0
+              and res.spread <= 2)
+        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2): {'met' if ok else 'NOT met'}", flush=True)
 
 
 if __name__ == "__main__":

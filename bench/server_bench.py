@@ -13,7 +13,8 @@ differences within one run mean anything):
     xllamacpp with the same slots)
 
 Targets: >= 95 % of direct throughput, <= 15 ms added to time to first token,
-cold start <= 3 s. Run: .venv/bin/python bench/server_bench.py [--quick]
+cold start <= 3 s. Run: .venv/bin/python bench/server_bench.py [--quick] [--model NAME ...]
+(`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2 or a GGUF path; one table per model.)
 """
 from __future__ import annotations
 
@@ -27,10 +28,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server_proc import ServerProcess  # noqa: E402
+from helpers.local.process import ServerProcess  # noqa: E402
 
 PARALLEL = 4
 MAX_TOKENS = 64
@@ -48,11 +48,11 @@ def pct(values: list[float], p: float) -> float:
 
 
 # ---- cold start --------------------------------------------------------------
-def cold_start(runs: int) -> float:
+def cold_start(runs: int, model: str) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        srv = ServerProcess("--parallel", str(PARALLEL))
+        srv = ServerProcess("--parallel", str(PARALLEL), "--model", model)
         srv.wait_healthy()
         times.append(time.perf_counter() - t0)
         srv.stop()
@@ -142,26 +142,40 @@ def embeddings(base_url: str, rounds: int) -> list[tuple[int, float, float]]:
     return rows
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    ap.add_argument("--model", action="append", default=None, help="model to measure (repeatable; default qwen0.5b)")
     args = ap.parse_args()
-    reps = 2 if args.quick else 5
-    levels = (1, 4) if args.quick else (1, 4, 16, 32)
+    for name in args.model or ["qwen0.5b"]:
+        bench_model(name, args.quick)
+
+
+def bench_model(name: str, quick: bool) -> None:
+    reps = 2 if quick else 5
+    levels = (1, 4) if quick else (1, 4, 16, 32)
 
     import helpers  # noqa: F401
     import xllamacpp as xlc
 
-    from helpers.local.chat_engine import llama_params
-    from helpers.local.model_fetch import ensure_chat_model
+    from helpers.local.engines.llama import llama_params
+    from helpers.local.model_fetch import fetch_model
 
-    model = ensure_chat_model(progress=False)
-    print(f"model: {model.name}, slots: {PARALLEL}, max_tokens: {MAX_TOKENS}, temperature 0\n", flush=True)
+    model = fetch_model(name, progress=False).path
+    print(f"\n### model: {name} ({model.name}), slots: {PARALLEL}, max_tokens: {MAX_TOKENS}, temperature 0\n", flush=True)
 
-    start = cold_start(3 if not args.quick else 1)
+    start = cold_start(3 if not quick else 1, name)
 
     # The course server (its own process) ...
-    srv = ServerProcess("--parallel", str(PARALLEL))
+    srv = ServerProcess("--parallel", str(PARALLEL), "--model", name)
     srv.wait_healthy()
     while not httpx.get(srv.base_url[:-3] + "/health").json().get("embeddings_ready"):
         time.sleep(0.2)  # the encoder loads in the background after /health is up; don't measure beside it
@@ -180,18 +194,20 @@ def main() -> None:
 
         conc = []
         for c in levels:
-            per = max(2, 32 // c) if not args.quick else 2
+            per = max(2, 32 // c) if not quick else 2
             base = asyncio.run(load(llama_url, c, per))
             ours = asyncio.run(load(ours_url, c, per))
             conc.append((c, base, ours))
 
-        emb = embeddings(srv.base_url, 20 if not args.quick else 5)
+        emb = embeddings(srv.base_url, 20 if not quick else 5)
+        rss = rss_mb(srv.proc.pid)
     finally:
         srv.stop()
 
     print("| measure | baseline (same run) | course server | ratio / difference | target |")
     print("|---|---|---|---|---|")
     print(f"| cold start to healthy (model cached) | – | {start:.2f} s | – | ≤ 3 s |")
+    print(f"| server resident memory after the run | – | {rss:.0f} MB | – | – |")
     print(f"| 1 stream: time to first token | xllamacpp in-process {d_ttft:.1f} ms | {s_ttft:.1f} ms | +{s_ttft - d_ttft:.1f} ms | ≤ +15 ms |")
     print(f"| 1 stream: tokens/s | xllamacpp in-process {d_tps:.1f} | {s_tps:.1f} | {s_tps / d_tps:.1%} | ≥ 95 % |")
     for c, base, ours in conc:

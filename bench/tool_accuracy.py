@@ -27,7 +27,7 @@ from openai import OpenAI
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from server_proc import ServerProcess  # noqa: E402
+from server_proc import ServerProcess
 
 MODELS_DIR = Path.home() / ".cache/openai-course/models"
 MODELS = {

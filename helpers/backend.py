@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlparse
 
+from .local.config import DEFAULT_PORT, PORT_ENV, port_from_env
+from .redact import mask_key
+
 OPENAI_URL = "https://api.openai.com/v1"
-DEFAULT_PORT = 18765
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 KINDS = ("offline", "openai", "compatible", "azure")
 
@@ -33,8 +35,6 @@ class Backend:
 
     @property
     def key_hint(self) -> str:
-        from .local.errors import mask_key
-
         return mask_key(self.api_key) if self.api_key else "(none)"
 
     def __repr__(self) -> str:  # never show the key itself
@@ -43,9 +43,9 @@ class Backend:
 
 def offline_port(env: Mapping[str, str] = os.environ) -> int:
     try:
-        return int(env.get("COURSE_LOCAL_PORT") or DEFAULT_PORT)
+        return port_from_env(env, DEFAULT_PORT)
     except ValueError:
-        raise BackendConfigError(f"COURSE_LOCAL_PORT must be a number, got {env.get('COURSE_LOCAL_PORT')!r}. / COURSE_LOCAL_PORT 必须是数字。") from None
+        raise BackendConfigError(f"{PORT_ENV} must be a number, got {env.get(PORT_ENV)!r}. / {PORT_ENV} 必须是数字。") from None
 
 
 def offline_url(env: Mapping[str, str] = os.environ) -> str:

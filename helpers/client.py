@@ -15,13 +15,15 @@ import time
 from pathlib import Path
 
 import httpx
+import httpx2  # the HTTP library the openai SDK itself is built on (its transports must come from it)
 import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
-from .local import SERVICE_NAME
+from .local.config import AUTO_START_IDLE_TIMEOUT_MIN, SERVICE_NAME
 from .paths import cache_dir, repo_root
 
 START_TIMEOUT_S = 120
+DEFAULT_IDLE_MINUTES = AUTO_START_IDLE_TIMEOUT_MIN  # an auto-started server ends itself after this long unused (COURSE_IDLE_MINUTES)
 
 _last_backend: Backend | None = None
 
@@ -59,7 +61,7 @@ def ensure_offline_server(backend: Backend) -> dict:
     except ModelUnavailable as e:
         raise OfflineServerError(str(e)) from None
     log = open(server_log_path(), "ab")
-    cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(offline_port())]
+    cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(offline_port()), "--idle-timeout", str(_idle_minutes())]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(repo_root()) + os.pathsep + env.get("PYTHONPATH", "")
     kwargs: dict = {"stdout": log, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL, "cwd": str(repo_root()), "env": env}
@@ -87,6 +89,46 @@ def ensure_offline_server(backend: Backend) -> dict:
         + f"\nFull log / 完整日志: {server_log_path().name} in the course cache folder (COURSE_CACHE_DIR).")
 
 
+def _idle_minutes() -> float:
+    try:
+        return float(os.environ.get("COURSE_IDLE_MINUTES") or DEFAULT_IDLE_MINUTES)
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+
+
+class _RestartingTransport(httpx2.HTTPTransport):
+    """The background server ends itself after a long pause; a learner who comes
+    back to the notebook should not meet a connection error for that. A request
+    that finds nobody listening starts the server again and is sent once more
+    (nothing was sent the first time, so nothing is sent twice)."""
+
+    def __init__(self, backend: Backend):
+        super().__init__()
+        self._backend = backend
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            return super().handle_request(request)
+        except httpx2.ConnectError:
+            ensure_offline_server(self._backend)
+            return super().handle_request(request)
+
+
+def _model_mismatch(health: dict | None) -> str | None:
+    """A server already running (started earlier, maybe by another notebook) keeps its
+    model; say so when COURSE_LOCAL_MODEL now asks for another one."""
+    wanted = os.environ.get("COURSE_LOCAL_MODEL", "").strip()
+    if not health or not wanted:
+        return None
+    serving = {health.get("chat_model_name"), health.get("chat_model_file")}
+    if wanted.lower() in serving or Path(wanted).name in serving:
+        return None
+    return (f"Note: the running server serves {health.get('chat_model')}, not COURSE_LOCAL_MODEL={wanted}. "
+            "Run `python -m helpers.local stop`, then get_client() again. / "
+            f"提示：正在运行的服务器用的是 {health.get('chat_model')}，不是 COURSE_LOCAL_MODEL={wanted}。"
+            "请运行 `python -m helpers.local stop`，再调用一次 get_client()。")
+
+
 def _describe(backend: Backend, health: dict | None) -> str:
     names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务",
              "azure": "Azure OpenAI"}
@@ -112,7 +154,8 @@ def get_client(*, quiet: bool = False) -> openai.OpenAI:
         # $OPENAI_BASE_URL, reaches the same local server.
         os.environ["OPENAI_BASE_URL"] = backend.base_url
         os.environ.setdefault("OPENAI_API_KEY", backend.api_key)
-        client: openai.OpenAI = openai.OpenAI(base_url=backend.base_url, api_key=backend.api_key)
+        client: openai.OpenAI = openai.OpenAI(base_url=backend.base_url, api_key=backend.api_key,
+                                              http_client=openai.DefaultHttpxClient(transport=_RestartingTransport(backend)))
     elif backend.kind == "azure":
         client = openai.AzureOpenAI(api_key=backend.api_key, azure_endpoint=backend.base_url, api_version=backend.api_version)
     else:
@@ -120,6 +163,9 @@ def get_client(*, quiet: bool = False) -> openai.OpenAI:
     _last_backend = backend
     if not quiet:
         print(_describe(backend, health))
+        mismatch = _model_mismatch(health)
+        if mismatch:
+            print(mismatch)
     return client
 
 

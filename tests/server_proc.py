@@ -1,73 +1,8 @@
-"""Start and stop real offline servers for tests (a subprocess on a free port)."""
+"""The test session's shared server registry; starting servers is `helpers.local.process`'s job."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+from helpers.local.process import ROOT, ServerProcess, free_port, stop_pid
 
-import httpx
+SESSION: dict[str, ServerProcess] = {}  # the one server every test and notebook shares
 
-ROOT = Path(__file__).resolve().parent.parent
-SESSION: dict[str, "ServerProcess"] = {}  # the one server every test and notebook shares
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerProcess:
-    def __init__(self, *args: str, port: int | None = None, env: dict[str, str] | None = None):
-        self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self.log_path = Path(os.environ.get("PYTEST_TMP", "/tmp")) / f"course-server-{self.port}.log"
-        cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(self.port), *args]
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})})
-
-    def wait_healthy(self, timeout: float = 120) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_path.read_text()[-2000:]}")
-            try:
-                r = httpx.get(self.base_url[:-3] + "/health", timeout=1)
-                if r.status_code == 200:
-                    return r.json()
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(self.log_path.read_text()[-2000:])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
-def stop_pid(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGINT)
-    except ProcessLookupError:
-        return
-    for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+__all__ = ["ROOT", "SESSION", "ServerProcess", "free_port", "stop_pid"]

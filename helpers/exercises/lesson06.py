@@ -74,7 +74,7 @@ def _(answer):
                       "正确：instruct 模型和基础模型使用旧版的 /v1/completions 端点。")
     if "chat" in a:
         return failed("gpt-3.5-turbo-instruct is not a chat model: the chat endpoint answers 404 for it.",
-                      "gpt-3.5-turbo-instruct 不是对话模型：对话端点会对它返回 404。")
+                      "gpt-3.5-turbo-instruct 不是聊天模型：对话端点会对它返回 404。")
     return failed("Not quite: give the endpoint path as a string, such as '/v1/embeddings'.",
                   "还不对：请用字符串写出端点路径，例如 '/v1/embeddings'。")
 

@@ -1,4 +1,4 @@
 """The offline OpenAI-compatible server (`python -m helpers.local serve`)."""
+from .config import SERVICE_NAME
 
-# What /health says, so get_client() never mistakes another program on the port for ours.
-SERVICE_NAME = "openai-course-offline"
+__all__ = ["SERVICE_NAME"]

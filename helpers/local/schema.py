@@ -1,6 +1,7 @@
-"""Request schemas: one declaration per endpoint, used both to validate requests
-with OpenAI's exact error codes and to publish the server's OpenAPI description
-(so property-based tools such as schemathesis can test it).
+"""Request declarations: one per endpoint, used both to validate requests with
+OpenAI's exact error codes and to publish the server's OpenAPI description
+(so property-based tools such as schemathesis can test it). Because one
+declaration does both, what /openapi.json promises is what the validator accepts.
 
 Hand-written rather than pydantic because the point is OpenAI-faithful errors
 (`missing_required_parameter`, `invalid_type`, `decimal_above_max_value`, ...),
@@ -12,16 +13,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import APIError, invalid
+from . import errors
 
 _JSON_TYPE_NAMES = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a decimal",
-    "boolean": "a boolean",
-    "array": "an array",
-    "object": "an object",
-    "null": "null",
+    "string": "a string", "integer": "an integer", "number": "a decimal", "boolean": "a boolean",
+    "array": "an array", "object": "an object", "null": "null",
 }
 
 
@@ -43,9 +39,19 @@ def json_type(value: Any) -> str:
     return "unknown"
 
 
+def type_name(value: Any) -> str:
+    """How the API names a value's JSON type in its messages ("a string", "an object")."""
+    got = json_type(value)
+    return _JSON_TYPE_NAMES.get(got, got)
+
+
 @dataclass(frozen=True)
 class F:
-    """One request field: accepted JSON types, bounds, allowed values."""
+    """One request field: accepted JSON types, bounds, allowed values, nested fields.
+
+    `properties` declares the fields of an object (checked, and published); `check`
+    adds the rules JSON Schema cannot say, with the API's own wording.
+    """
 
     types: tuple[str, ...]
     required: bool = False
@@ -55,34 +61,39 @@ class F:
     min_items: int | None = None
     max_items: int | None = None
     items: "F | None" = None
+    properties: "dict[str, F] | None" = field(default=None, compare=False)
     description: str = ""
     check: Callable[[Any, str], None] | None = field(default=None, compare=False)
-    # A fuller JSON schema for the OpenAPI description where `check` does the real work.
-    schema: dict[str, Any] | None = field(default=None, compare=False)
+    # Extra JSON-schema keywords for the published description (e.g. maxProperties).
+    extra_schema: dict[str, Any] | None = field(default=None, compare=False)
+
+    def _alternative(self, t: str) -> dict[str, Any]:
+        s: dict[str, Any] = {"type": t}
+        if t in ("integer", "number"):
+            if self.minimum is not None:
+                s["minimum"] = self.minimum
+            if self.maximum is not None:
+                s["maximum"] = self.maximum
+        if t == "string" and self.enum:
+            s["enum"] = list(self.enum)
+        if t == "array":
+            s["items"] = self.items.openapi() if self.items else {}
+            if self.min_items is not None:
+                s["minItems"] = self.min_items
+            if self.max_items is not None:
+                s["maxItems"] = self.max_items
+        if t == "object":
+            if self.properties:
+                s["properties"] = {k: v.openapi() for k, v in self.properties.items()}
+                s["required"] = [k for k, v in self.properties.items() if v.required]
+            s.update(self.extra_schema or {})
+        return s
 
     def openapi(self) -> dict[str, Any]:
-        if self.schema is not None:
-            return dict(self.schema)
-        alts = []
-        for t in self.types:
-            s: dict[str, Any] = {"type": t}
-            if t in ("integer", "number"):
-                if self.minimum is not None:
-                    s["minimum"] = self.minimum
-                if self.maximum is not None:
-                    s["maximum"] = self.maximum
-            if t == "string" and self.enum:
-                s["enum"] = list(self.enum)
-            if t == "array":
-                s["items"] = self.items.openapi() if self.items else {}
-                if self.min_items is not None:
-                    s["minItems"] = self.min_items
-                if self.max_items is not None:
-                    s["maxItems"] = self.max_items
-            alts.append(s)
+        alts = [self._alternative(t) for t in self.types]
         out = alts[0] if len(alts) == 1 else {"anyOf": alts}
-        if not self.required:
-            out = {"anyOf": [out, {"type": "null"}]} if "anyOf" not in out else {"anyOf": out["anyOf"] + [{"type": "null"}]}
+        if not self.required and "null" not in self.types:
+            out = {"anyOf": (out.get("anyOf") or [out]) + [{"type": "null"}]}
         if self.description:
             out["description"] = self.description
         return out
@@ -90,13 +101,10 @@ class F:
 
 def _expected(types: tuple[str, ...]) -> str:
     names = [_JSON_TYPE_NAMES[t] for t in types]
-    if len(names) == 1:
-        return names[0]
-    return "one of " + " or ".join(names)
+    return names[0] if len(names) == 1 else "one of " + " or ".join(names)
 
 
-def check_value(spec: F, value: Any, param: str) -> None:
-    """Raise an OpenAI-style 400 if `value` does not fit `spec`."""
+def _check_type(spec: F, value: Any, param: str) -> str:
     got = json_type(value)
     if got == "number" and "integer" in spec.types and "number" not in spec.types and math.isfinite(value) and value.is_integer():
         got = "integer"  # JSON Schema counts 2.0 as an integer
@@ -104,56 +112,40 @@ def check_value(spec: F, value: Any, param: str) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         ok = False
     if not ok:
-        raise invalid(
-            f"Invalid type for '{param}': expected {_expected(spec.types)}, but got {_JSON_TYPE_NAMES.get(got, got)} instead.",
-            f"参数 '{param}' 的类型不对：应为 {'、'.join(spec.types)}，实际是 {got}。",
-            param=param,
-            code="invalid_type",
-        )
+        raise errors.invalid_type(param, _expected(spec.types), _JSON_TYPE_NAMES.get(got, got))
+    return got
+
+
+def _check_bounds(spec: F, value: Any, param: str, got: str) -> None:
     if got in ("integer", "number"):
         kind = "integer" if "integer" in spec.types and "number" not in spec.types else "decimal"
         if spec.maximum is not None and value > spec.maximum:
-            raise invalid(
-                f"Invalid '{param}': {kind} above maximum value. Expected a value <= {spec.maximum:g}, but got {value} instead.",
-                f"参数 '{param}' 超过最大值：应 <= {spec.maximum:g}，实际是 {value}。",
-                param=param,
-                code=f"{kind}_above_max_value",
-            )
+            raise errors.out_of_range(param, kind, spec.maximum, value, above=True)
         if spec.minimum is not None and value < spec.minimum:
-            raise invalid(
-                f"Invalid '{param}': {kind} below minimum value. Expected a value >= {spec.minimum:g}, but got {value} instead.",
-                f"参数 '{param}' 低于最小值：应 >= {spec.minimum:g}，实际是 {value}。",
-                param=param,
-                code=f"{kind}_below_min_value",
-            )
+            raise errors.out_of_range(param, kind, spec.minimum, value, above=False)
     if got == "string" and spec.enum and value not in spec.enum:
-        allowed = ", ".join(f"'{v}'" for v in spec.enum)
-        raise invalid(
-            f"Invalid value: '{value}'. Supported values are: {allowed}.",
-            f"取值无效：'{value}'。支持的取值：{allowed}。",
-            param=param,
-            code="invalid_value",
-        )
+        raise errors.unsupported_value(param, value, spec.enum)
     if got == "array":
         if spec.min_items is not None and len(value) < spec.min_items:
-            raise invalid(
-                f"Invalid '{param}': empty array. Expected an array with minimum length {spec.min_items}, but got an empty array instead."
-                if not value
-                else f"Invalid '{param}': array too short. Expected an array with minimum length {spec.min_items}, but got an array with length {len(value)} instead.",
-                f"参数 '{param}' 的数组太短：至少需要 {spec.min_items} 个元素，实际 {len(value)} 个。",
-                param=param,
-                code="empty_array" if not value else "array_below_min_length",
-            )
+            raise errors.array_too_short(param, spec.min_items, len(value))
         if spec.max_items is not None and len(value) > spec.max_items:
-            raise invalid(
-                f"Invalid '{param}': array too long. Expected an array with maximum length {spec.max_items}, but got an array with length {len(value)} instead.",
-                f"参数 '{param}' 的数组太长：最多 {spec.max_items} 个元素，实际 {len(value)} 个。",
-                param=param,
-                code="array_above_max_length",
-            )
-        if spec.items is not None:
-            for i, item in enumerate(value):
-                check_value(spec.items, item, f"{param}[{i}]")
+            raise errors.array_too_long(param, spec.max_items, len(value))
+
+
+def check_value(spec: F, value: Any, param: str) -> None:
+    """Raise an OpenAI-style 400 if `value` does not fit `spec`."""
+    got = _check_type(spec, value, param)
+    _check_bounds(spec, value, param, got)
+    if got == "array" and spec.items is not None:
+        for i, item in enumerate(value):
+            check_value(spec.items, item, f"{param}[{i}]")
+    if got == "object" and spec.properties:
+        for name, sub in spec.properties.items():
+            if value.get(name) is None:
+                if sub.required:
+                    raise errors.missing_required(f"{param}.{name}")
+                continue
+            check_value(sub, value[name], f"{param}.{name}")
     if spec.check is not None:
         spec.check(value, param)
 
@@ -165,29 +157,15 @@ def validate_body(body: Any, fields: dict[str, F], *, ignored: frozenset[str] = 
     (e.g. `user`), so a learner's production code is not rejected offline.
     """
     if not isinstance(body, dict):
-        raise invalid(
-            f"Invalid type for request body: expected an object, but got {_JSON_TYPE_NAMES.get(json_type(body), 'something else')} instead.",
-            "请求体必须是一个 JSON 对象。",
-            code="invalid_type",
-        )
+        raise errors.body_not_object(_JSON_TYPE_NAMES.get(json_type(body), "something else"))
     for name in body:
         if name not in fields and name not in ignored:
-            raise invalid(
-                f"Unrecognized request argument supplied: {name}",
-                f"无法识别的请求参数：{name}",
-                param=name,
-                code="unknown_parameter",
-            )
+            raise errors.unknown_parameter(name)
     out: dict[str, Any] = {}
     for name, spec in fields.items():
         if name not in body or (body[name] is None and not spec.required):
             if spec.required:
-                raise invalid(
-                    f"Missing required parameter: '{name}'.",
-                    f"缺少必需参数：'{name}'。",
-                    param=name,
-                    code="missing_required_parameter",
-                )
+                raise errors.missing_required(name)
             continue
         check_value(spec, body[name], name)
         value = body[name]
@@ -209,9 +187,12 @@ def openapi_schema(fields: dict[str, F]) -> dict[str, Any]:
     }
 
 
-def require(condition: bool, message_en: str, message_zh: str, *, param: str | None = None, code: str | None = "invalid_value") -> None:
+def require(condition: bool, error: Callable[[], errors.APIError]) -> None:
+    """Raise `error()` unless `condition`: the error is built only when needed."""
     if not condition:
-        raise invalid(message_en, message_zh, param=param, code=code)
+        raise error()
 
 
-__all__ = ["F", "APIError", "validate_body", "openapi_schema", "check_value", "json_type", "require"]
+def openapi_body(fields: dict[str, F]) -> dict[str, Any]:
+    """The `openapi_extra` of a route whose JSON body is declared by `fields`."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": openapi_schema(fields)}}}}

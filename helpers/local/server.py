@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import os
 import socket
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ..paths import cache_dir
-from .app import ServerConfig, State, create_app
-from .model_fetch import ModelUnavailable, ensure_chat_model
+from .app import create_app
+from .config import ServerConfig
+from .middleware import RequestIdFilter
+from .model_fetch import ModelUnavailable, resolve_model
+from .state import State
 
 
 def is_loopback(host: str) -> bool:
@@ -44,25 +45,49 @@ def default_db_path() -> str:
 
 
 def build_state(config: ServerConfig) -> State:
-    from .chat_engine import ChatEngine
-    from .embedder import Embedder
+    from .engines.encoder import EncoderLoader
+    from .engines.llama import ChatEngine
     from .store import CompletionStore
 
-    if config.model_path:
-        os.environ["COURSE_LOCAL_MODEL"] = config.model_path
-    model_path = ensure_chat_model(progress=True)
-    engine = ChatEngine(model_path, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot, threads=config.threads)
+    chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
+    if chosen.note:
+        print(chosen.note, file=sys.stderr, flush=True)
+    engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot,
+                        threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
-    embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embedder").submit(Embedder)
-    return State(config, engine, embedder, store)
+    state = State(config, engine, EncoderLoader(), store)
+    state.model_note = chosen.note
+    state.model_name = chosen.known.name if chosen.known else None
+    return state
+
+
+def configure_logging() -> None:
+    """Every log line carries the id of the request it belongs to (the x-request-id header)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
+    """Exit after `idle_timeout_min` without requests, so a server that get_client()
+    started in the background does not hold half a gigabyte until the next reboot."""
+    limit = state.config.idle_timeout_min * 60
+    while limit > 0 and not server.should_exit:
+        await asyncio.sleep(min(check_every, limit))
+        if state.idle_seconds() >= limit:
+            print(f"No requests for {state.config.idle_timeout_min:g} min: stopping. / "
+                  f"{state.config.idle_timeout_min:g} 分钟没有请求：服务器自动停止。", flush=True)
+            state.begin_shutdown()
+            server.should_exit = True
 
 
 def serve(config: ServerConfig) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     refusal = unsafe_bind_message(config)
     if refusal:
@@ -85,7 +110,11 @@ def serve(config: ServerConfig) -> int:
 
         async def serve(self, sockets=None):
             self._course_loop = asyncio.get_running_loop()
-            await super().serve(sockets)
+            watch = asyncio.create_task(idle_watch(state, self))
+            try:
+                await super().serve(sockets)
+            finally:
+                watch.cancel()
 
         async def shutdown(self, sockets=None):
             await super().shutdown(sockets)

@@ -29,25 +29,50 @@ CREATE INDEX IF NOT EXISTS stored_by_owner ON stored_completions (owner, created
 """
 
 
-class CompletionStore:
-    def __init__(self, path: str | Path, retention_days: float = 30.0):
+class Database:
+    """One SQLite file shared by every store of the server, one statement at a time."""
+
+    def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.retention_s = retention_days * 86400
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+
+    def script(self, sql: str) -> None:
+        with self._lock:
+            self._db.executescript(sql)
+
+    def write(self, sql: str, args: tuple = ()) -> int:
+        with self._lock:
+            return self._db.execute(sql, args).rowcount
+
+    def one(self, sql: str, args: tuple | list = ()) -> tuple | None:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
+
+    def all(self, sql: str, args: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
+
+class CompletionStore:
+    def __init__(self, path: str | Path, retention_days: float = 30.0):
+        self.db = Database(path)
+        self.path = self.db.path
+        self.retention_s = retention_days * 86400
+        self.db.script(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
     def _write(self, sql: str, args: tuple) -> int:
-        with self._lock:
-            cur = self._db.execute(sql, args)
-            return cur.rowcount
+        return self.db.write(sql, args)
 
     def put(self, owner: str, request: dict[str, Any], response: dict[str, Any], metadata: dict[str, str]) -> None:
         self._write("INSERT INTO stored_completions (id, owner, created, model, metadata, request, response) VALUES (?,?,?,?,?,?,?)",
@@ -55,9 +80,7 @@ class CompletionStore:
                      json.dumps(request, ensure_ascii=False), json.dumps(response, ensure_ascii=False)))
 
     def _row(self, owner: str, cid: str) -> tuple | None:
-        with self._lock:
-            return self._db.execute("SELECT id, created, metadata, request, response FROM stored_completions WHERE owner=? AND id=?",
-                                    (owner, cid)).fetchone()
+        return self.db.one("SELECT id, created, metadata, request, response FROM stored_completions WHERE owner=? AND id=?", (owner, cid))
 
     @staticmethod
     def _completion(row: tuple) -> dict[str, Any]:
@@ -74,7 +97,7 @@ class CompletionStore:
         if not row:
             return None
         msgs = json.loads(row[3]).get("messages", [])
-        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "name": m.get("name"), "content_parts": None}
+        return [{"id": f"{cid}-{i}", "role": m.get("role"), "content": m.get("content"), "content_parts": None}
                 for i, m in enumerate(msgs)]
 
     def list(self, owner: str, *, model: str | None, metadata: dict[str, str], after: str | None, limit: int, order: str) -> tuple[list[dict], bool]:
@@ -95,8 +118,7 @@ class CompletionStore:
         direction = "ASC" if order == "asc" else "DESC"
         sql += f" ORDER BY created {direction}, id {direction} LIMIT ?"
         args.append(limit + 1)
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
+        rows = self.db.all(sql, args)
         return [self._completion(r) for r in rows[:limit]], len(rows) > limit
 
     def update_metadata(self, owner: str, cid: str, metadata: dict[str, str]) -> dict[str, Any] | None:
@@ -116,5 +138,4 @@ class CompletionStore:
         return self._write("DELETE FROM stored_completions", ())
 
     def count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM stored_completions").fetchone()[0]
+        return self.db.one("SELECT COUNT(*) FROM stored_completions")[0]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import errors
+from . import generation
 from . import messages as tool_messages
 from . import prompt as tool_prompt
 from .constraint import CLOSE_TAG, OPEN_TAG, tool_call_grammar
@@ -57,6 +59,33 @@ def render_prompt(engine: Any, messages: list[dict[str, Any]], request: ToolRequ
 def _single_token(engine: Any, text: str) -> int | None:
     ids = engine.tokenize(text)
     return ids[0] if len(ids) == 1 else None
+
+
+def tool_request(engine: Any, messages: list[dict[str, Any]], request: ToolRequest, requested: int | None, default_max_tokens: int,
+                 sampling: dict[str, Any], stream: bool) -> dict[str, Any]:
+    """The engine request of one choice: a completion of the rendered prompt. Its `_tools` entry
+    (never sent to llama.cpp) tells `generation.runner` to take the tool path."""
+    prompt = render_prompt(engine, messages, request)
+    max_tokens = _fit_prompt(engine, prompt, requested, default_max_tokens)
+    req = completion_request(engine, prompt, request, {"max_tokens": max_tokens, **sampling})
+    if stream:
+        req["stream"] = True
+        req["stream_options"] = {"include_usage": True}
+    req[generation.CONTEXT_KEY] = (request, generation.user_words(messages))
+    return req
+
+
+def _fit_prompt(engine: Any, prompt: str, requested: int | None, default_max_tokens: int) -> int:
+    """As for any chat request: prompt + max_tokens must fit the context, else the API's 400."""
+    wanted = requested if requested is not None else default_max_tokens
+    if len(prompt.encode()) + wanted <= engine.n_ctx:
+        return wanted
+    n_prompt = engine.count_text(prompt, add_special=False)
+    if requested is None and n_prompt < engine.n_ctx:
+        return min(wanted, engine.n_ctx - n_prompt)
+    if n_prompt + wanted > engine.n_ctx:
+        raise errors.context_length_exceeded(engine.n_ctx, n_prompt, requested)
+    return wanted
 
 
 def completion_request(engine: Any, prompt: str, request: ToolRequest, base: dict[str, Any]) -> dict[str, Any]:

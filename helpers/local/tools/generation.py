@@ -22,6 +22,7 @@ from .constraint import CLOSE_TAG, OPEN_TAG, tool_call_grammar
 from .parsing import CALL_STARTS, Call, parse
 from .request import ToolRequest
 
+CONTEXT_KEY = "_tools"  # in an engine request: (ToolRequest, the user's words); removed before llama.cpp sees it
 TEXT_ONLY_GRAMMAR = "%llguidance {}\nstart: TEXT\nTEXT: /[^{<`\\[ \\t\\r\\n](.|\\n)*/"
 
 
@@ -113,3 +114,16 @@ def complete_stream(engine: Any, request: ToolRequest, words: str, req: dict[str
     first_usage = next((c["usage"] for c in reversed(held) if c.get("usage")), {})
     engine.complete_stream({**req, "grammar": grammar},
                            lambda chunk: on_chunk(_add_usage({"usage": first_usage}, chunk) if chunk.get("usage") else chunk))
+
+
+def runner(engine: Any, stream: bool) -> Callable[..., Any]:
+    """The engine call of a chat-like endpoint: the tool path for requests that carry a tool context."""
+
+    def run(req: dict[str, Any], *on_chunk: Callable[[dict[str, Any]], bool | None]) -> Any:
+        if CONTEXT_KEY not in req:
+            return engine.chat_stream(req, *on_chunk) if stream else engine.chat(req)
+        request, words = req[CONTEXT_KEY]
+        req = {k: v for k, v in req.items() if k != CONTEXT_KEY}
+        return complete_stream(engine, request, words, req, *on_chunk) if stream else complete(engine, request, words, req)
+
+    return run

@@ -45,7 +45,8 @@ def echo_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
              "strict": t.get("strict", True)} for t in body.get("tools") or [] if isinstance(t, dict)]
 
 
-def call_items_to_messages(items: list[tuple[int, dict[str, Any]]], messages: list[dict[str, Any]]) -> None:
+def call_items_to_messages(items: list[tuple[int, dict[str, Any]]], messages: list[dict[str, Any]],
+                           prior: list[dict[str, Any]] | None = None) -> None:
     """Append one `function_call` / `function_call_output` input item as chat messages."""
     for i, item in items:
         kind = item.get("type")
@@ -59,7 +60,7 @@ def call_items_to_messages(items: list[tuple[int, dict[str, Any]]], messages: li
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         else:
             _need_strings(item, ("call_id",), f"input[{i}]")
-            if not _has_call(messages, item["call_id"]):
+            if not _has_call((prior or []) + messages, item["call_id"]):
                 raise bad(f"No tool call found for function call output with call_id {item['call_id']}.",
                           f"找不到 call_id 为 {item['call_id']} 的函数调用（function_call_output 必须回应前面的 function_call）。",
                           param="input", code=None)
@@ -87,6 +88,22 @@ def function_call_item(item_id: str, call: dict[str, Any], status: str, argument
     fn = call["function"]
     return {"type": "function_call", "id": item_id, "call_id": call["id"], "name": fn["name"],
             "arguments": fn["arguments"] if arguments is None else arguments, "status": status}
+
+
+def assistant_turn(output: list[dict[str, Any]]) -> dict[str, Any]:
+    """A response's output as the assistant message a later `previous_response_id` continues from."""
+    text = "".join(part["text"] for item in output for part in item.get("content", []) if part.get("type") == "output_text")
+    calls = [{"id": i["call_id"], "type": "function", "function": {"name": i["name"], "arguments": i["arguments"]}}
+             for i in output if i.get("type") == "function_call"]
+    return {"role": "assistant", "content": text or None, "tool_calls": calls} if calls else {"role": "assistant", "content": text}
+
+
+def function_call_input_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A function_call / function_call_output input item as GET .../input_items lists it (with an id)."""
+    prefix = "fc" if item["type"] == "function_call" else "fco"
+    keys = ("call_id", "name", "arguments") if item["type"] == "function_call" else ("call_id", "output")
+    return {"type": item["type"], "id": item.get("id") or new_item_id(prefix), **{k: item.get(k) for k in keys},
+            "status": item.get("status") or "completed"}
 
 
 def output_items(message: dict[str, Any], text_item: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,9 +13,8 @@ from typing import Any
 
 import jsonschema
 
-from ..errors import APIError
+from ..errors import REAL_API_HINT_EN, REAL_API_HINT_ZH, APIError
 from ..schema import json_type
-from ..specs import REAL_API_HINT_EN, REAL_API_HINT_ZH
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 CHOICES = ("none", "auto", "required")

@@ -1,0 +1,111 @@
+"""The background server's life: it names its model, can be seen and stopped, ends
+itself when unused, and comes back by itself when a notebook needs it again."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+
+from server_proc import ROOT, ServerProcess, free_port, stop_pid
+
+MODEL_ID = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # the default, the one model a fresh setup has fetched
+
+
+def cli(*args: str, port: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COURSE_LOCAL_PORT": str(port)}
+    return subprocess.run([sys.executable, "-m", "helpers.local", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_health_models_and_status_name_the_model_serving():
+    srv = ServerProcess("--parallel", "1", "--model", "qwen0.5b")
+    try:
+        health = srv.wait_healthy()
+        assert health["chat_model"] == MODEL_ID and health["chat_model_name"] == "qwen0.5b"
+        assert health["chat_model_file"] == MODEL_ID + ".gguf" and health["chat_model_note"] is None
+        ids = [m["id"] for m in httpx.get(srv.base_url + "/models").json()["data"]]
+        assert MODEL_ID in ids
+        p = cli("status", port=srv.port)
+        assert p.returncode == 0
+        lines = p.stdout.splitlines()
+        assert lines[0] == f"Offline server running on http://127.0.0.1:{srv.port}/v1 (pid {health['pid']}) / 离线服务器正在运行"
+        assert lines[1] == (f"  chat model 聊天模型: {MODEL_ID} · embeddings 嵌入: "
+                            "universal-sentence-encoder-multilingual-3")
+        assert lines[2].endswith("runs until stopped / 一直运行直到手动停止")
+        p = cli("stop", port=srv.port)
+        assert (p.returncode, p.stdout) == (0, f"Stopped the offline server (pid {health['pid']}). / 已停止离线服务器（pid {health['pid']}）。\n")
+        srv.proc.wait(20)
+    finally:
+        srv.stop()
+    p = cli("status", port=srv.port)
+    assert (p.returncode, p.stdout) == (1, f"No offline server on port {srv.port}. / 端口 {srv.port} 上没有离线服务器。\n")
+
+
+def test_a_server_with_an_idle_timeout_ends_itself():
+    srv = ServerProcess("--parallel", "1", "--idle-timeout", "0.05")
+    try:
+        srv.wait_healthy()
+        assert srv.proc.wait(60) == 0
+        assert "No requests for 0.05 min: stopping." in srv.log_path.read_text()
+    finally:
+        srv.stop()
+
+
+def test_a_server_started_by_hand_never_ends_itself():
+    srv = ServerProcess("--parallel", "1")
+    try:
+        assert srv.wait_healthy()["idle_timeout_min"] == 0
+    finally:
+        srv.stop()
+
+
+RESTART_SCRIPT = """
+import subprocess, sys
+from helpers import get_client
+client = get_client(quiet=True)
+pid1 = client._client.get("http://127.0.0.1:{port}/health").json()["pid"]
+print("idle", client._client.get("http://127.0.0.1:{port}/health").json()["idle_timeout_min"])
+subprocess.run([sys.executable, "-m", "helpers.local", "stop"], check=True, capture_output=True)
+# The learner comes back after the server ended itself: the next call just works.
+r = client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}], max_tokens=2)
+pid2 = client._client.get("http://127.0.0.1:{port}/health").json()["pid"]
+print("answered", r.usage.completion_tokens > 0, pid1 != pid2, pid2)
+"""
+
+
+def test_get_client_starts_an_idle_timed_server_and_restarts_it_when_needed():
+    port = free_port()
+    env = {**os.environ, "COURSE_LOCAL_PORT": str(port), "COURSE_IDLE_MINUTES": "7"}
+    p = subprocess.run([sys.executable, "-c", RESTART_SCRIPT.format(port=port)], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=240)
+    try:
+        assert p.returncode == 0, p.stderr[-2000:]
+        lines = p.stdout.splitlines()
+        assert lines[0] == "idle 7.0"
+        assert lines[1].startswith("answered True True ")
+    finally:
+        if p.stdout.strip():
+            stop_pid(int(p.stdout.split()[-1]))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and cli("status", port=port).returncode == 0:
+            time.sleep(0.5)
+
+
+def test_get_client_says_when_the_running_server_serves_another_model(monkeypatch):
+    from helpers.client import _model_mismatch
+
+    health = {"chat_model": MODEL_ID, "chat_model_name": "qwen0.5b", "chat_model_file": MODEL_ID + ".gguf"}
+    monkeypatch.setenv("COURSE_LOCAL_MODEL", "qwen1.5b")
+    assert _model_mismatch(health) == (
+        f"Note: the running server serves {MODEL_ID}, not COURSE_LOCAL_MODEL=qwen1.5b. "
+        "Run `python -m helpers.local stop`, then get_client() again. / "
+        f"提示：正在运行的服务器用的是 {MODEL_ID}，不是 COURSE_LOCAL_MODEL=qwen1.5b。"
+        "请运行 `python -m helpers.local stop`，再调用一次 get_client()。")
+    for same in ("qwen0.5b", "QWEN0.5B", f"/somewhere/{MODEL_ID}.gguf"):
+        monkeypatch.setenv("COURSE_LOCAL_MODEL", same)
+        assert _model_mismatch(health) is None
+    monkeypatch.delenv("COURSE_LOCAL_MODEL")
+    assert _model_mismatch(health) is None
