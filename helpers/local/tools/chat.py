@@ -105,12 +105,12 @@ def to_chat_result(raw: dict[str, Any], request: ToolRequest) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if calls and request.legacy:
         message["function_call"] = {"name": calls[0].name, "arguments": calls[0].arguments}
-        finish = finish if finish == "length" else "function_call"
+        finish = "function_call"
     elif calls:
         if not request.parallel:
             calls = calls[:1]
         message["tool_calls"] = [c.as_tool_call() for c in calls]
-        finish = finish if finish == "length" else "tool_calls"
+        finish = "tool_calls"  # the calls returned are complete, even if the text after them was cut
     return {"choices": [{"index": 0, "finish_reason": finish, "message": message}], "usage": raw.get("usage") or {}}
 
 

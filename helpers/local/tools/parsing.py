@@ -18,6 +18,7 @@ from typing import Any
 from .constraint import CLOSE_TAG, OPEN_TAG
 
 _TAGGED = re.compile(re.escape(OPEN_TAG) + r"\s*(.*?)\s*(?:" + re.escape(CLOSE_TAG) + r"|$)", re.DOTALL)
+_COMPLETE = re.compile(re.escape(OPEN_TAG) + r"\s*(.*?)\s*" + re.escape(CLOSE_TAG), re.DOTALL)
 _FENCED = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)(?:```|$)", re.DOTALL)
 # Where a call may begin: the point from which a stream holds text back until the end.
 CALL_STARTS = (OPEN_TAG, "```", "{", "[")
@@ -64,7 +65,9 @@ def parse(text: str, names: set[str]) -> tuple[str | None, list[Call]]:
 
 def _calls_in(text: str, names: set[str]) -> list[Call]:
     if OPEN_TAG in text:
-        bodies = _TAGGED.findall(text)
+        # Complete blocks only, when there are some: a generation cut by max_tokens in the
+        # middle of a further call (small models repeat calls) still gives the finished ones.
+        bodies = _COMPLETE.findall(text) or _TAGGED.findall(text)
     elif text.startswith("```"):
         bodies = _FENCED.findall(text)
     else:
@@ -74,8 +77,8 @@ def _calls_in(text: str, names: set[str]) -> list[Call]:
         found = _calls_from_json(body.strip(), names)
         if found is None:
             return []  # one malformed block makes the whole answer text: never half a set of calls
-        calls.extend(found)
-    return calls
+        calls.extend(c for c in found if (c.name, c.arguments) not in {(k.name, k.arguments) for k in calls})
+    return calls  # without exact repeats: the same call twice is a small model's loop, not two requests
 
 
 def _calls_from_json(body: str, names: set[str]) -> list[Call] | None:

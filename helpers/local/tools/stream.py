@@ -69,7 +69,7 @@ class ToolStream:
         deltas = self._text(lead or "")
         for index, call in enumerate(calls):
             deltas.extend(self._call_deltas(index, call))
-        reason = finish_reason if finish_reason == "length" else ("function_call" if self.legacy else "tool_calls")
+        reason = "function_call" if self.legacy else "tool_calls"  # complete calls, even if text after them was cut
         return deltas, reason
 
     def _role(self, delta: dict[str, Any], content: Any) -> dict[str, Any]:
