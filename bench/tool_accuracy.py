@@ -25,9 +25,9 @@ import jsonschema
 from openai import OpenAI
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from server_proc import ServerProcess
+from helpers.local.process import ServerProcess  # noqa: E402
 
 MODELS_DIR = Path.home() / ".cache/openai-course/models"
 MODELS = {
