@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
@@ -18,6 +19,8 @@ from server_proc import SESSION, ServerProcess  # noqa: E402
 
 def pytest_sessionstart(session):
     os.environ["COURSE_BACKEND"] = "offline"
+    # check() keeps each attempt for helpers.progress(): in a test run, not in the learner's own cache
+    os.environ["COURSE_PROGRESS_DB"] = os.path.join(tempfile.mkdtemp(prefix="course-progress-"), "progress.sqlite3")
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "COURSE_CHAT_MODEL", "COURSE_EMBEDDING_MODEL"):
         os.environ.pop(name, None)
     srv = ServerProcess("--parallel", "4")

@@ -2,13 +2,19 @@
 
 Starts `python -m helpers.local serve` with one key per student, then every
 student loops for a fixed time: a streamed chat completion, an embeddings call,
-a short pause. Reports requests done, errors by status, dropped connections,
-p50/p95 time to first token, aggregate tokens/s, and the fairness spread
-(max/min completed requests per student).
+an exercise check reported to the teacher's dashboard, a short pause, while the
+teacher keeps the dashboard open (see class_dashboard.py). Reports requests
+done, errors by status, dropped connections, p50/p95 time to first token,
+aggregate tokens/s, the fairness spread (max/min completed requests per
+student), the server's peak resident memory (Linux /proc), and the dashboard's cost.
+
+The dashboard's cost is measured against a baseline in the same run, on the
+same server: the first half runs the class alone, the second half the class
+with progress reports and the open dashboard.
 
 Targets on a 2-core machine (40 students): zero 5xx, zero dropped connections,
-every student served, fairness spread <= 2.
-It also samples the server's resident memory (peak, Linux /proc) under that load.
+every student served, fairness spread <= 2, no report lost, the same error count
+with and without the dashboard.
 Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model NAME ...]
 (`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2; one table per model.)
 """
@@ -22,12 +28,25 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from class_dashboard import (  # noqa: E402
+    ADMIN_KEY,
+    PROBE_NAME,
+    DashboardLoad,
+    Probe,
+    dashboard_cost,
+    latency_text,
+    report,
+    server_cpu,
+    watch,
+)
 
 from helpers.local.process import ServerProcess  # noqa: E402
 
@@ -46,6 +65,8 @@ class Result:
     tokens: int = 0
     wall: float = 0.0
     peak_rss_mb: float = 0.0
+    server_cpu_s: float = 0.0
+    dash: DashboardLoad | None = None
 
     @property
     def server_errors(self) -> int:
@@ -60,11 +81,12 @@ class Result:
         counts = [self.completed.get(i, 0) for i in range(self.students)]
         return max(counts) / min(counts) if min(counts) else float("inf")
 
-    def table(self) -> str:
+    def rows(self) -> list[tuple[str, str]]:
         t = sorted(self.ttft)
         p = lambda q: t[min(int(q * (len(t) - 1) + 0.5), len(t) - 1)] * 1000 if t else float("nan")  # noqa: E731
         counts = [self.completed.get(i, 0) for i in range(self.students)]
-        rows = [
+        d = self.dash
+        return [
             ("students / duration", f"{self.students} / {self.seconds:.0f} s"),
             ("requests by status", ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))),
             ("5xx responses", str(self.server_errors)),
@@ -75,7 +97,17 @@ class Result:
             ("time to first token p50 / p95", f"{p(0.5):.0f} / {p(0.95):.0f} ms"),
             ("aggregate completion tokens/s", f"{self.tokens / self.wall:.1f}" if self.wall else "-"),
             ("server resident memory, peak", f"{self.peak_rss_mb:.0f} MB"),
+            ("server CPU (all threads, % of one core)", f"{100 * self.server_cpu_s / self.wall:.0f} %" if self.wall else "-"),
+            ("progress reports by status", ", ".join(f"{s}: {n}" for s, n in sorted(d.reports.items())) if d else "-"),
+            ("dashboard feed: snapshots received", str(d.events) if d else "-"),
+            ("report → visible in feed p50 / p95", latency_text(d.latency) if d else "-"),
+            ("dashboard requests/s", f"{d.dashboard_requests / d.wall:.1f}" if d else "-"),
+            ("dashboard's own CPU (% of one core)", f"{100 * d.dashboard_cpu_s / d.wall:.2f} %" if d else "-"),
+            ("dashboard's own CPU per request", f"{1000 * d.dashboard_cpu_s / max(d.dashboard_requests, 1):.2f} ms" if d else "-"),
         ]
+
+    def table(self) -> str:
+        rows = self.rows()
         w = max(len(r[0]) for r in rows)
         return "\n".join(f"| {a.ljust(w)} | {b} |" for a, b in rows)
 
@@ -83,6 +115,7 @@ class Result:
 async def student(i: int, key: str, base: str, deadline: float, res: Result, max_tokens: int, pause: float) -> None:
     rng = random.Random(i)
     headers = {"Authorization": f"Bearer {key}"}
+    attempts: Counter = Counter()
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=httpx.Timeout(300, connect=30)) as c:
         while time.monotonic() < deadline:
             try:
@@ -113,17 +146,25 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
                 res.statuses[e.status_code] += 1
                 if e.status_code == 200:
                     res.completed[i] += 1
+                if res.dash is not None:
+                    await report(c, base[:-3] + "/course/v1/progress", rng, attempts, res.dash)
             except (httpx.TransportError, httpx.StreamError):
                 res.dropped += 1
                 await asyncio.sleep(1)
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
 
-async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float) -> Result:
-    res = Result(students, seconds)
+async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float,
+               probe_key: str | None = None) -> Result:
+    """One phase; with a probe key, also the dashboard's side (reports, open feed, probe)."""
+    res = Result(students, seconds, dash=DashboardLoad() if probe_key else None)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    await asyncio.gather(*(student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)))
+    jobs = [student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)]
+    if probe_key:
+        probe = Probe()
+        jobs += [watch(base[:-3], deadline, probe, res.dash), probe.run(base[:-3], probe_key, deadline)]
+    await asyncio.gather(*jobs)
     res.wall = time.monotonic() - t0
     return res
 
@@ -138,57 +179,90 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def _sample_rss(pid: int, res: Result, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        res.peak_rss_mb = max(res.peak_rss_mb, _rss_mb(pid))
-        await asyncio.sleep(0.5)
+async def _sampled(pid: int, run) -> Result:
+    """Run one phase while sampling the server's resident memory every 0.5 s."""
+    peak = [0.0]
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], _rss_mb(pid))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        res = await run
+    finally:
+        sampler.cancel()
+    res.peak_rss_mb = peak[0]
+    return res
 
 
-async def _run_sampled(pid: int, students: int, seconds: float, base: str, keys: list[str], max_tokens: int,
-                       pause: float) -> Result:
-    res_task = asyncio.create_task(_run(students, seconds, base, keys, max_tokens, pause))
-    probe = Result(students, seconds)
-    sampler = asyncio.create_task(_sample_rss(pid, probe, time.monotonic() + seconds + 600))
-    res = await res_task
-    sampler.cancel()
-    res.peak_rss_mb = probe.peak_rss_mb
+@contextmanager
+def class_server(students: int, parallel: int, model: str):
+    """A keyed class server with a teacher key; yields (server, student keys, probe key)."""
+    from helpers.local.keys import generate, write_keyfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs, entries = generate([f"student-{i:02d}" for i in range(students)] + [PROBE_NAME])
+        keyfile = Path(tmp) / "keys.txt"
+        write_keyfile(keyfile, entries)
+        srv = ServerProcess("--keys", str(keyfile), "--admin-key", ADMIN_KEY, "--parallel", str(parallel),
+                            "--db", str(Path(tmp) / "db.sqlite3"), "--model", model)
+        try:
+            srv.wait_healthy()
+            yield srv, [k for _, k in pairs[:-1]], pairs[-1][1]
+        finally:
+            srv.stop()
+
+
+def _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard: bool) -> Result:
+    cpu0 = server_cpu(srv.proc.pid)
+    cost0 = dashboard_cost(srv.base_url[:-3])
+    res = asyncio.run(_sampled(srv.proc.pid, _run(students, seconds, srv.base_url, keys, max_tokens, pause,
+                                                  probe_key if dashboard else None)))
+    res.server_cpu_s = server_cpu(srv.proc.pid) - cpu0
+    if res.dash is not None:
+        cost1 = dashboard_cost(srv.base_url[:-3])
+        res.dash.dashboard_cpu_s, res.dash.dashboard_requests = cost1[0] - cost0[0], cost1[1] - cost0[1] - 1
+        res.dash.wall = res.wall
     return res
 
 
 def run_class(students: int = 40, seconds: float = 120, parallel: int = 4, max_tokens: int = 48, pause: float = 1.0,
-              model: str = "qwen0.5b") -> Result:
-    """Start a keyed class server, run the simulated class, stop the server."""
-    from helpers.local.keys import generate, write_keyfile
+              dashboard: bool = True, model: str = "qwen0.5b") -> Result:
+    """Start a keyed class server, run the simulated class (with the dashboard open), stop the server."""
+    with class_server(students, parallel, model) as (srv, keys, probe_key):
+        return _phase(srv, keys, probe_key, students, seconds, max_tokens, pause, dashboard)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        pairs, entries = generate([f"student-{i:02d}" for i in range(students)])
-        keyfile = Path(tmp) / "keys.txt"
-        write_keyfile(keyfile, entries)
-        srv = ServerProcess("--keys", str(keyfile), "--parallel", str(parallel), "--db", str(Path(tmp) / "db.sqlite3"),
-                            "--model", model)
-        try:
-            srv.wait_healthy()
-            return asyncio.run(_run_sampled(srv.proc.pid, students, seconds, srv.base_url, [k for _, k in pairs],
-                                            max_tokens, pause))
-        finally:
-            srv.stop()
+
+def compare_dashboard(students: int, seconds: float, parallel: int, max_tokens: int, pause: float = 1.0,
+                      model: str = "qwen0.5b") -> tuple[Result, Result]:
+    """Half the time the class alone, half with reports and the open dashboard, on one server."""
+    with class_server(students, parallel, model) as (srv, keys, probe_key):
+        alone = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, False)
+        with_dash = _phase(srv, keys, probe_key, students, seconds / 2, max_tokens, pause, True)
+        return alone, with_dash
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=40)
-    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--seconds", type=float, default=120, help="total: half the class alone, half with the dashboard")
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
     ap.add_argument("--model", action="append", default=None, help="model to load (repeatable; default qwen0.5b)")
     args = ap.parse_args()
     for model in args.model or ["qwen0.5b"]:
-        res = run_class(args.students, args.seconds, args.parallel, args.max_tokens, model=model)
-        print(f"\n### model: {model}, {args.parallel} slots\n\n| measure | value |\n|---|---|")
-        print(res.table())
-        ok = (res.server_errors == 0 and res.dropped == 0 and min(res.completed.get(i, 0) for i in range(res.students)) > 0
-              and res.spread <= 2)
-        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2): {'met' if ok else 'NOT met'}", flush=True)
+        alone, with_dash = compare_dashboard(args.students, args.seconds, args.parallel, args.max_tokens, model=model)
+        print(f"\n### model: {model}, {args.parallel} slots\n")
+        print("| measure | class alone (baseline) | class + progress reports + open dashboard |\n|---|---|---|")
+        for (name, a), (_, b) in zip(alone.rows(), with_dash.rows()):
+            print(f"| {name} | {a} | {b} |")
+        ok = all(r.server_errors == 0 and r.dropped == 0 and min(r.completed.get(i, 0) for i in range(r.students)) > 0
+                 and r.spread <= 2 for r in (alone, with_dash))
+        ok = ok and with_dash.dash.report_errors == 0 and with_dash.client_errors == alone.client_errors
+        print(f"\ntargets (0 5xx, 0 dropped, all served, spread ≤ 2, no report lost, same error count): {'met' if ok else 'NOT met'}",
+              flush=True)
 
 
 if __name__ == "__main__":

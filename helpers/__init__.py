@@ -16,7 +16,7 @@ install_offline_encodings()
 
 from .backend import Backend, detect_backend  # noqa: E402
 
-__all__ = ["get_client", "current_backend", "detect_backend", "Backend", "CHAT_MODEL", "EMBEDDING_MODEL"]
+__all__ = ["get_client", "current_backend", "detect_backend", "Backend", "CHAT_MODEL", "EMBEDDING_MODEL", "progress"]
 
 
 def __getattr__(name: str):
@@ -26,6 +26,10 @@ def __getattr__(name: str):
         from . import client
 
         return getattr(client, name)
+    if name == "progress":  # the learner's own table of exercises (progress_book.py)
+        from .progress_book import progress
+
+        return progress
     # Model names are read at use time so a .env or environment change is picked up.
     if name == "CHAT_MODEL":
         from .client import current_backend

@@ -8,8 +8,8 @@ Pure function of the environment, so every case is testable without a network.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlparse
 
 from .local.config import DEFAULT_PORT, PORT_ENV, port_from_env

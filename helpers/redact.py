@@ -3,6 +3,7 @@
 Kept outside `helpers.local` on purpose: the client helpers the notebooks import
 (`helpers.backend`) need it, and they must not import the server's internals.
 """
+
 from __future__ import annotations
 
 

@@ -1,7 +1,6 @@
 """Fixtures: the session's offline server (started in the root conftest.py), real SDK clients."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -42,8 +41,13 @@ def aclient(server):
 
 @pytest.fixture(scope="session")
 def keyed_server():
-    """A server that wants keys and allows 3 requests per minute per key."""
-    srv = ServerProcess("--api-key", "sk-student-one-0001", "--api-key", "sk-student-two-0002", "--rpm", "3", "--parallel", "1")
+    """A server that wants keys and allows 3 requests per minute per key.
+
+    The session shares it, so the rate-limit test has its own two keys
+    (`sk-rate-…`): other modules spend student one's and two's minute budget.
+    """
+    keys = ("sk-student-one-0001", "sk-student-two-0002", "sk-rate-one-0003", "sk-rate-two-0004")
+    srv = ServerProcess(*(a for k in keys for a in ("--api-key", k)), "--rpm", "3", "--parallel", "1")
     try:
         srv.wait_healthy()
         yield srv

@@ -5,6 +5,7 @@ The SDK's models accept unknown fields (extra="allow") so a plain
 missing required field, right types) and then walks the result and fails on
 any field the type does not declare.
 """
+
 from __future__ import annotations
 
 import typing

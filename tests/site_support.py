@@ -58,7 +58,7 @@ def _mkdocs_cmd() -> list[str]:
     return [sys.executable, "-m", "mkdocs"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def built_site() -> Build:
     """Build the site once per process with ``mkdocs build --strict``."""
     tmp = Path(tempfile.mkdtemp(prefix="course-site-test-"))

@@ -29,8 +29,9 @@ def test_logprobs_entries_carry_only_api_fields(client):
 
 
 def _ids(n: int) -> list[int]:
-    import helpers  # noqa: F401  (tiktoken offline)
     import tiktoken
+
+    import helpers  # noqa: F401  (tiktoken offline)
 
     ids = tiktoken.get_encoding("cl100k_base").encode("The river runs to the sea. ")
     return (ids * (n // len(ids) + 1))[:n]

@@ -8,9 +8,9 @@ import sys
 
 import httpx
 import pytest
+from server_proc import free_port, stop_pid
 
 from helpers.backend import BackendConfigError, detect_backend
-from server_proc import ROOT, free_port, stop_pid
 
 KEY = "sk-proj-TESTKEYabcdefghijklmnop1234"
 
@@ -151,8 +151,9 @@ print("ok")
 
 
 def test_offline_encodings_match_tiktoken_hashes():
-    import tiktoken_ext.openai_public as pub  # noqa: F401  (the expected hashes live there)
     import inspect
+
+    import tiktoken_ext.openai_public as pub  # noqa: F401  (the expected hashes live there)
 
     from helpers.tokens_offline import EXPECTED_SHA256
 

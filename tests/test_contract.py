@@ -11,13 +11,13 @@ import json
 
 import httpx
 import pytest
+from contract import assert_exact
 from openai.types import Completion, CreateEmbeddingResponse, Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionDeleted, ChatCompletionStoreMessage
 from openai.types.responses import Response, ResponseStreamEvent
 from openai.types.shared import ErrorObject
 
 from conftest import CHAT, EMBED
-from contract import assert_exact
 
 HI = [{"role": "user", "content": "Say hi."}]
 

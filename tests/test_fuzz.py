@@ -9,7 +9,6 @@ import json
 
 import httpx
 import pytest
-
 from server_proc import ServerProcess
 
 KEY = "sk-fuzz-key-0001"
@@ -33,6 +32,7 @@ def _still_healthy(srv: ServerProcess) -> None:
     assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] is not None
 
 
+@pytest.mark.timeout(1800)  # thousands of generated requests; slower than the suite's per-test limit
 def test_schemathesis_finds_no_server_errors(fuzz_server):
     import schemathesis
     from hypothesis import HealthCheck, given, settings

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import openai
 import pytest
+from contract import assert_exact
 from openai.types.responses import Response, ResponseItemList
 
 from conftest import CHAT
-from contract import assert_exact
 
 
 def test_store_default_get_input_items_delete(client):

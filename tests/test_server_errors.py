@@ -7,9 +7,9 @@ import sys
 import httpx
 import openai
 import pytest
+from server_proc import ROOT
 
 from conftest import CHAT, EMBED
-from server_proc import ROOT
 
 MSG = [{"role": "user", "content": "hi"}]
 
@@ -164,7 +164,7 @@ def test_missing_or_wrong_key_is_401(keyed_server):
 
 
 def test_rate_limit_is_429_with_retry_after(keyed_server):
-    c = _keyed(keyed_server, "sk-student-one-0001")
+    c = _keyed(keyed_server, "sk-rate-one-0003")
     raw = c.chat.completions.with_raw_response.create(model=CHAT, messages=MSG, max_tokens=1)
     assert raw.headers["x-ratelimit-limit-requests"] == "3"
     for _ in range(2):
@@ -174,7 +174,7 @@ def test_rate_limit_is_429_with_retry_after(keyed_server):
     assert e.value.body["code"] == "rate_limit_exceeded"
     assert int(e.value.response.headers["retry-after"]) >= 1
     # Another student's key has its own budget.
-    assert _keyed(keyed_server, "sk-student-two-0002").chat.completions.create(model=CHAT, messages=MSG, max_tokens=1).choices
+    assert _keyed(keyed_server, "sk-rate-two-0004").chat.completions.create(model=CHAT, messages=MSG, max_tokens=1).choices
 
 
 def test_non_loopback_without_key_is_refused():

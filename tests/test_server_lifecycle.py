@@ -8,7 +8,6 @@ import sys
 import time
 
 import httpx
-
 from server_proc import ROOT, ServerProcess, free_port, stop_pid
 
 MODEL_ID = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # the default, the one model a fresh setup has fetched

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 
 import numpy as np
-import pytest
 
 from conftest import CHAT, EMBED
 
@@ -56,8 +55,9 @@ def test_embeddings_list_dimensions_and_token_ids(client):
     assert [d.index for d in r.data] == [0, 1, 2]
     short = client.embeddings.create(model=EMBED, input="hello", dimensions=64)
     assert len(short.data[0].embedding) == 64 and abs(np.linalg.norm(short.data[0].embedding) - 1) < 1e-3
-    import helpers  # noqa: F401  (tiktoken offline)
     import tiktoken
+
+    import helpers  # noqa: F401  (tiktoken offline)
 
     ids = tiktoken.get_encoding("cl100k_base").encode("hello world")
     by_ids = client.embeddings.create(model=EMBED, input=[ids]).data[0].embedding

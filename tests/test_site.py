@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 import site_support as ss
 
 GUIDE_PAGES = [

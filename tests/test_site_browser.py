@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 import site_support as ss
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-_CHECKS: dict[str, Callable[[Any], "Feedback"]] = {}
+_CHECKS: dict[str, Callable[[Any], Feedback]] = {}
+
+
+SHARED_EN = "📤 Your answer text was sent to your teacher: the class server collects answers (COURSE_PROGRESS_REPORTING=off stops it)."
+SHARED_ZH = "📤 你的答案原文已发送给老师：课堂服务器在收集答案（设置 COURSE_PROGRESS_REPORTING=off 可停止）。"
 
 
 @dataclass
@@ -20,14 +25,17 @@ class Feedback:
     ok: bool
     en: str
     zh: str
+    shared: bool = False  # the answer text went to the class server; then the feedback says so
 
     def __str__(self) -> str:
         mark = "✅" if self.ok else "❌"
-        return f"{mark} {self.en}\n   {self.zh}"
+        note = f"\n{SHARED_EN}\n   {SHARED_ZH}" if self.shared else ""
+        return f"{mark} {self.en}\n   {self.zh}{note}"
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.ok else "❌"
-        return f"{mark} {self.en}<br>{self.zh}"
+        note = f"<br>{SHARED_EN}<br>{SHARED_ZH}" if self.shared else ""
+        return f"{mark} {self.en}<br>{self.zh}{note}"
 
     def __repr__(self) -> str:
         return str(self)
@@ -58,7 +66,10 @@ def _load_all() -> None:
 
 
 def check(exercise_id: str, answer: Any) -> Feedback:
-    """Check a student's answer; print-friendly feedback in English and Chinese."""
+    """Check a student's answer; print-friendly feedback in English and Chinese.
+
+    The attempt is then kept for `helpers.progress()` and, in class, reported to the
+    teacher's dashboard (see reporting.py); neither can fail or slow the check."""
     _load_all()
     fn = _CHECKS.get(exercise_id)
     if fn is None:
@@ -67,9 +78,15 @@ def check(exercise_id: str, answer: Any) -> Feedback:
         return failed("No answer yet: replace the ... with your answer and run the cell again.",
                       "还没有答案：请把 ... 换成你的答案，再运行这个单元格。")
     try:
-        return fn(answer)
+        feedback = fn(answer)
     except Exception as e:  # a wrong-shaped answer is feedback, not a crash
-        return failed(f"Your answer has an unexpected shape ({type(e).__name__}: {e}).", f"答案的结构不符合要求（{type(e).__name__}: {e}）。")
+        feedback = failed(f"Your answer has an unexpected shape ({type(e).__name__}: {e}).", f"答案的结构不符合要求（{type(e).__name__}: {e}）。")
+    try:
+        from .reporting import after_check
+
+        return after_check(exercise_id, answer, feedback)
+    except Exception:  # noqa: BLE001 - progress keeping is a side job: the check's answer always comes back
+        return feedback
 
 
 def exercise_ids() -> list[str]:

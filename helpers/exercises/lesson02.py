@@ -27,7 +27,6 @@ def _(answer):
 
 @exercise("02.2")
 def _(answer):
-    import openai
 
     status, error = answer
     name = error.__name__ if isinstance(error, type) else str(error)

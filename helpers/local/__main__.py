@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--log-prompts", action="store_true", help="debug: write prompt text to the log (off by default)")
     s.add_argument("--idle-timeout", type=float, default=C.DEFAULT_IDLE_TIMEOUT_MIN, metavar="MIN",
                    help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})")
+    s.add_argument("--collect-answers", action="store_true",
+                   help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
+    from .gateway.cli import add_arguments as add_gateway_arguments
+
+    add_gateway_arguments(s)
 
     f = sub.add_parser("fetch", help="download and verify the offline chat model / 下载并校验离线聊天模型")
     f.add_argument("--model", default=None, metavar="NAME",
@@ -112,15 +117,21 @@ def _fetch(args) -> int:
 
 
 def _purge(args) -> int:
+    from .conversation_store import ConversationStore
+    from .dashboard.progress_store import ProgressStore
     from .response_store import ResponseStore
     from .server import default_db_path
     from .store import CompletionStore
 
     store = CompletionStore(args.db or default_db_path())
-    responses = ResponseStore(store.db)
-    n, r = store.purge_all(), responses.purge_all()
+    n, r, c = store.purge_all(), ResponseStore(store.db).purge_all(), ConversationStore(store.db).purge_all()
     store.close()
-    print(f"Deleted {n} stored completions and {r} stored responses. / 已删除 {n} 条保存的补全和 {r} 个保存的响应。")
+    print(f"Deleted {n} stored completions, {r} stored responses and {c} conversations. / "
+          f"已删除 {n} 条保存的补全、{r} 个保存的响应和 {c} 个对话。")
+    progress = ProgressStore(args.db or default_db_path())
+    n = progress.purge_all()
+    progress.close()
+    print(f"Deleted {n} exercise attempts. / 已删除 {n} 条练习记录。")
     return 0
 
 
@@ -162,13 +173,23 @@ def _serve(args) -> int:
         except (OSError, ValueError) as e:
             print(f"Cannot read the key file: {e} / 无法读取密钥文件。", file=sys.stderr)
             return 2
+    from .gateway.cli import gateway_config
+    from .gateway.config import GatewayConfigError
+
+    try:
+        gateway = gateway_config(args)
+    except GatewayConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    if gateway:  # the fair queue's slots: what the upstreams may have in flight together
+        args.parallel = gateway.concurrency_per_upstream * len(gateway.upstreams)
     admin = args.admin_keys + ([os.environ["COURSE_ADMIN_KEY"]] if os.environ.get("COURSE_ADMIN_KEY") else [])
     config = C.ServerConfig(host=args.host, port=args.port, keys=entries, admin_keys=admin, parallel=args.parallel,
                             model=args.model, ctx_per_slot=args.ctx, threads=args.threads, rpm=args.rpm, tpm=args.tpm,
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
                           db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
-                          idle_timeout_min=args.idle_timeout)
+                            idle_timeout_min=args.idle_timeout, collect_answers=args.collect_answers, gateway=gateway)
     return serve(config)
 
 

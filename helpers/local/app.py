@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import errors
+from .dashboard import mount_dashboard
 from .housekeeping import housekeeping
 from .middleware import GateMiddleware, request_id
 from .pipeline import Pipeline
@@ -67,14 +68,21 @@ def create_app(state: State) -> FastAPI:
             yield
         finally:
             task.cancel()
+            if state.gateway:
+                await state.gateway.relay.aclose()
 
     app = FastAPI(title="OpenAI course offline server", version="1.0",
                   description="An OpenAI-compatible API served by local models (llama.cpp and the Universal Sentence Encoder).",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.course = state
     app.add_middleware(GateMiddleware, state=state)
+    mount_dashboard(app, state)  # /admin and /course/v1/progress, in front of the gate
     _add_error_handlers(app)
     pipeline = Pipeline(state)
+    if state.gateway:  # first, so its routes answer instead of the local ones of the same paths
+        from .gateway.routes import router as gateway_router
+
+        app.include_router(gateway_router(state, pipeline))
     for router in routers(state, pipeline):
         app.include_router(router)
     return app

@@ -5,11 +5,12 @@ The command line (`__main__.py`), `ServerConfig` and the client helpers
 changing a port or a limit is a one-line change. This module imports nothing
 from the server, so the notebooks' helpers may import it cheaply.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 # What /health says, so get_client() never mistakes another program on the port for ours.
 SERVICE_NAME = "openai-course-offline"
@@ -58,3 +59,5 @@ class ServerConfig:
     retention_days: float = DEFAULT_RETENTION_DAYS
     log_prompts: bool = False
     idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)
+    collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
+    gateway: object = None  # a gateway.config.GatewayConfig: generation goes to upstream engines, no local chat model

@@ -26,7 +26,7 @@ class Progress:
 
             self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1000, desc=label)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def update(self, n: int) -> None:

@@ -4,6 +4,7 @@ minute on the console, and each hour the purge of stored objects past retention.
 A failing step (a locked or damaged SQLite file, a full disk) is logged and the
 loop goes on: one error must not silently stop every later purge.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,7 @@ log = logging.getLogger("helpers.local")
 
 
 def purge_once(state) -> None:
-    for what, store in (("stored completions", state.store), ("stored responses", state.responses)):
+    for what, store in (("stored completions", state.store), ("stored responses", state.responses), ("conversations", state.conversations)):
         purged = store.purge_expired()
         if purged:
             log.info("purged %d %s older than %g days", purged, what, state.config.retention_days)

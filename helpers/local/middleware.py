@@ -9,6 +9,7 @@ response too and must stay cheap. In order, for each HTTP request:
 4. the x-ratelimit-* headers a route decided on (scope state "ratelimit"), and
    the usage book's count of requests and errors per key.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -98,7 +99,14 @@ class GateMiddleware:
             if who != "admin":
                 self.state.usage.request(who, status[0])
             # A line per failed request (never its content): the id ties a learner's error to the log.
-            log.log(logging.INFO if status[0] >= 400 else logging.DEBUG, "%s %s %d %.0f ms", scope["method"], path, status[0], (time.perf_counter() - started) * 1000)
+            log.log(
+                logging.INFO if status[0] >= 400 else logging.DEBUG,
+                "%s %s %d %.0f ms",
+                scope["method"],
+                path,
+                status[0],
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def _latin1(value: bytes | None) -> str | None:
@@ -110,6 +118,7 @@ def _with_headers(send, extra):
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", ()), *extra()]}
         await send(message)
+
     return wrapped
 
 
@@ -124,4 +133,5 @@ def _capped(receive, limit: int):
             if seen[0] > limit:
                 raise errors.request_too_large(limit)
         return message
+
     return wrapped

@@ -11,8 +11,9 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from .fetch_progress import Progress
 from .gguf_header import GGUFInfo, NotAGGUF, read_header

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .errors import model_not_found, real_api_only, wrong_model_kind
 
 
-
 def sdk_chat_model_names() -> tuple[str, ...]:
     """Every chat model name in the installed openai SDK's own `ChatModel` type (dated
     snapshots included), so upgrading the SDK brings the new names with it. Audio models

@@ -6,12 +6,14 @@ which fields they accept, how a request becomes engine requests, and how engine
 output is shaped into their objects and events. Everything else (limits, fair
 slots, streaming, usage, storage, prompt logging) happens here, once.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from typing import Any, AsyncIterator, Protocol
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
 
 from fastapi import Request
 

@@ -44,7 +44,7 @@ class Plan:
         return sum(r["max_tokens"] for r in self.requests)
 
 
-def _engine_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def engine_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, m in enumerate(messages):
         # `developer` is the newer name of `system` (o1 and later); chat templates of
@@ -69,6 +69,10 @@ def _sampling(body: dict[str, Any]) -> dict[str, Any]:
     for key in ("presence_penalty", "frequency_penalty", "seed"):
         if key in body:
             req[key] = body[key]
+    if "seed" in body:
+        # llama.cpp reuses the KV cache of an earlier prompt by default; the reused logits are not
+        # bit-identical to freshly computed ones, so the same seed could sample another text.
+        req["cache_prompt"] = False
     stop = body.get("stop")
     if stop:
         req["stop"] = [stop] if isinstance(stop, str) else list(stop)
@@ -103,7 +107,7 @@ def _response_format(rf: dict[str, Any]) -> dict[str, Any] | None:
 def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int,
               id_prefix: str = "chatcmpl") -> Plan:
     tools = tool_chat.read(body)  # tools, tool_choice, legacy functions and tool messages, as the API checks them
-    messages = _engine_messages(tool_chat.legacy_to_tool_messages(body["messages"]))
+    messages = engine_messages(tool_chat.legacy_to_tool_messages(body["messages"]))
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
         raise errors.json_mode_needs_json_word()

@@ -3,6 +3,7 @@
 The one shared way to run a server from code: the tests, the benchmarks and any
 script use this (`bench/` never imports `tests/`).
 """
+
 from __future__ import annotations
 
 import os
@@ -62,7 +63,7 @@ class ServerProcess:
                 self.proc.wait()
         self.log.close()
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -6,6 +6,7 @@ lists) and the conversation so far as chat messages, so that
 history: as in the API, they do not carry over to the next response.
 Retention is the same as for stored completions.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,17 @@ class ResponseStore:
         db.script(SCHEMA)
 
     def put(self, owner: str, response: dict[str, Any], input_items: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
-        self.db.write("INSERT OR REPLACE INTO stored_responses (id, owner, created, response, input_items, history) VALUES (?,?,?,?,?,?)",
-                      (response["id"], owner, int(response["created_at"]), json.dumps(response, ensure_ascii=False),
-                       json.dumps(input_items, ensure_ascii=False), json.dumps(history, ensure_ascii=False)))
+        self.db.write(
+            "INSERT OR REPLACE INTO stored_responses (id, owner, created, response, input_items, history) VALUES (?,?,?,?,?,?)",
+            (
+                response["id"],
+                owner,
+                int(response["created_at"]),
+                json.dumps(response, ensure_ascii=False),
+                json.dumps(input_items, ensure_ascii=False),
+                json.dumps(history, ensure_ascii=False),
+            ),
+        )
 
     def _field(self, owner: str, rid: str, column: str) -> Any:
         row = self.db.one(f"SELECT {column} FROM stored_responses WHERE owner=? AND id=?", (owner, rid))

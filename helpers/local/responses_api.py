@@ -32,9 +32,9 @@ def input_messages(body: dict[str, Any], history: list[dict[str, Any]] | None = 
     return messages
 
 
-def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The input as the API's items (what GET /v1/responses/{id}/input_items lists)."""
-    raw = body["input"] if isinstance(body["input"], list) else [{"role": "user", "content": body["input"]}]
+def items_from_input(value: Any) -> list[dict[str, Any]]:
+    """An `input` (or a conversation's `items`) as the API's stored items, each with its own id."""
+    raw = value if isinstance(value, list) else [{"role": "user", "content": value}]
     items = []
     for item in raw:
         if item.get("type") in ("function_call", "function_call_output"):
@@ -50,6 +50,24 @@ def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def messages_from_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored items (a conversation) as chat messages: the conversation so far, tool calls and their results included."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if item.get("type") == "message":
+            text = "\n".join(p.get("text") or p.get("refusal") or "" for p in item.get("content") or [])
+            out.append({"role": item["role"], "content": text})
+        elif item.get("type") in ("function_call", "function_call_output"):
+            call_items_to_messages([(0, item)], out)
+    return out
+
+
+def conversation_id(body: dict[str, Any]) -> str | None:
+    """`conversation` is an id or {"id": ...}."""
+    conv = body.get("conversation")
+    return conv if isinstance(conv, str) or conv is None else conv["id"]
+
+
 def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A chat request for this response: its own instructions (never the previous response's),
     the conversation so far (`previous_response_id`), then this input."""
@@ -57,7 +75,7 @@ def to_chat_body(body: dict[str, Any], history: list[dict[str, Any]] | None = No
     if body.get("instructions"):
         messages.append({"role": "developer", "content": body["instructions"]})
     messages += (history or []) + input_messages(body, history)
-    chat: dict[str, Any] = {"model": body["model"], "messages": messages, **chat_tool_fields(body)}
+    chat: dict[str, Any] = {"model": body.get("model"), "messages": messages, **chat_tool_fields(body)}
     for key in ("temperature", "top_p", "stream"):
         if key in body:
             chat[key] = body[key]
@@ -92,6 +110,7 @@ def _skeleton(body: dict[str, Any], resp_id: str, model_id: str, created: int) -
         "top_p": body.get("top_p", 1.0), "truncation": body.get("truncation", "disabled"), "background": bool(body.get("background")),
         "service_tier": "default", "prompt_cache_key": body.get("prompt_cache_key"), "safety_identifier": body.get("safety_identifier"),
         "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
+        "conversation": {"id": conversation_id(body)} if body.get("conversation") else None,
     }
 
 

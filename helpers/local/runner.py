@@ -4,12 +4,14 @@ Blocking llama.cpp calls run in threads (they release the GIL); a streaming
 generation hands its chunks back to the event loop through a queue. A client that
 goes away, or a server shutdown, stops generation at the next token.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 
@@ -35,7 +37,7 @@ class Runner:
         async with self.scheduler.slot(who):
             return await anyio.to_thread.run_sync(fn, request, limiter=self.threads)
 
-    async def stream(self, who: str, fn: StreamFn, requests: list[dict[str, Any]]) -> "EngineStream":
+    async def stream(self, who: str, fn: StreamFn, requests: list[dict[str, Any]]) -> EngineStream:
         """Start the generations; return once the first chunk is there, so an early error
         (no slot, context too long) is still an HTTP status rather than an event."""
         stream = EngineStream(self, who, fn, requests)

@@ -7,17 +7,24 @@ Hand-written rather than pydantic because the point is OpenAI-faithful errors
 (`missing_required_parameter`, `invalid_type`, `decimal_above_max_value`, ...),
 which a generic validator would have to be translated into anyway.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import errors
 
 _JSON_TYPE_NAMES = {
-    "string": "a string", "integer": "an integer", "number": "a decimal", "boolean": "a boolean",
-    "array": "an array", "object": "an object", "null": "null",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a decimal",
+    "boolean": "a boolean",
+    "array": "an array",
+    "object": "an object",
+    "null": "null",
 }
 
 
@@ -60,8 +67,8 @@ class F:
     enum: tuple[str, ...] | None = None
     min_items: int | None = None
     max_items: int | None = None
-    items: "F | None" = None
-    properties: "dict[str, F] | None" = field(default=None, compare=False)
+    items: F | None = None
+    properties: dict[str, F] | None = field(default=None, compare=False)
     description: str = ""
     check: Callable[[Any, str], None] | None = field(default=None, compare=False)
     # Extra JSON-schema keywords for the published description (e.g. maxProperties).

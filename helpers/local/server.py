@@ -49,18 +49,38 @@ def build_state(config: ServerConfig) -> State:
     from .engines.llama import ChatEngine
     from .store import CompletionStore
 
-    chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
-    if chosen.note:
-        print(chosen.note, file=sys.stderr, flush=True)
-    engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot,
-                        threads=config.threads)
+    gateway = config.gateway
+    engine, chosen = None, None
+    if not (gateway and gateway.serves("chat")):  # a gateway loads no chat model: it starts fast and stays small
+        chosen = resolve_model(config.model)  # never downloads: a missing model is an error naming the fix
+        if chosen.note:
+            print(chosen.note, file=sys.stderr, flush=True)
+        engine = ChatEngine(chosen.path, model_id=chosen.model_id, parallel=config.parallel, ctx_per_slot=config.ctx_per_slot,
+                            threads=config.threads)
     store = CompletionStore(config.db_path or default_db_path(), config.retention_days)
     # The sentence encoder (≈1.7 s to load) finishes in the background while the
     # server already answers; embeddings requests wait for it if they come first.
-    state = State(config, engine, EncoderLoader(), store)
-    state.model_note = chosen.note
-    state.model_name = chosen.known.name if chosen.known else None
+    encoder = EncoderLoader(factory=_no_encoder) if gateway and gateway.serves("embeddings") else EncoderLoader()
+    state = State(config, engine, encoder, store)
+    if chosen:
+        state.model_note = chosen.note
+        state.model_name = chosen.known.name if chosen.known else None
     return state
+
+
+def _no_encoder() -> None:
+    """Embeddings go upstream: the local encoder is never loaded."""
+
+
+def _ready_line(config: ServerConfig, state: State, seconds: float) -> str:
+    if state.engine:
+        chat = f"Chat model loaded in {seconds:.1f}s: {state.engine.model_id} ({config.parallel} slots × {state.engine.n_ctx} tokens)"
+    else:
+        ups = config.gateway.upstreams
+        chat = (f"Gateway ready in {seconds:.1f}s: {len(ups)} upstream(s) ({', '.join(u.label + ': ' + '+'.join(u.kinds) for u in ups)}), "
+                f"{config.parallel} requests at once")
+    embeddings = "upstream" if config.gateway and config.gateway.serves("embeddings") else state.registry.embedding.id
+    return f"{chat}; embeddings: {embeddings}; keys: {len(config.keys) or 'none'}. Listening on http://{config.host}:{config.port}/v1"
 
 
 def configure_logging() -> None:
@@ -124,9 +144,7 @@ def serve(config: ServerConfig) -> int:
 
     uv = CourseServer(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                                      timeout_graceful_shutdown=30, limit_concurrency=1024))
-    print(f"Chat model loaded in {time.perf_counter() - t0:.1f}s: {state.engine.model_id} ({config.parallel} slots × "
-          f"{state.engine.n_ctx} tokens); embeddings: {state.registry.embedding.id}; keys: {len(config.keys) or 'none'}. "
-          f"Listening on http://{config.host}:{config.port}/v1", flush=True)
+    print(_ready_line(config, state, time.perf_counter() - t0), flush=True)
     try:
         uv.run()
     finally:

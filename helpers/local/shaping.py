@@ -11,6 +11,7 @@ from typing import Any
 from .planning import Plan
 from .tools.chat import to_chat_result
 
+
 def chat_usage(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One usage for n choices of one prompt: the prompt counts once, every completion token counts."""
     prompt = max((u.get("prompt_tokens", 0) for u in parts), default=0)

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import errors
 from .schema import F, require, type_name
-from .specs import METADATA, MEDIA_PARTS
+from .specs import MEDIA_PARTS, METADATA
 
 INPUT_ROLES = ("user", "assistant", "system", "developer")
 TEXT_PARTS = ("input_text", "output_text", "text", "refusal")
@@ -75,7 +75,11 @@ RESPONSES_FIELDS = {
     "text": TEXT_FORMAT,
     "user": F(("string",)),
     "previous_response_id": F(("string",)),
+    "conversation": F(("string", "object"), properties={"id": F(("string",), required=True)}),
 }
+# POST /v1/responses/input_tokens: the same request, every field optional, nothing generated.
+INPUT_TOKENS_FIELDS = {**{k: v for k, v in RESPONSES_FIELDS.items() if k not in ("stream", "store", "metadata", "user")},
+                       "model": F(("string",)), "input": F(("string", "array"), items=INPUT_ITEM, check=check_input)}
 RESPONSES_IGNORED = frozenset({
     "tools", "tool_choice", "parallel_tool_calls", "truncation", "reasoning", "include", "service_tier",
     "prompt_cache_key", "safety_identifier", "background", "stream_options",

@@ -7,6 +7,7 @@ import anyio
 
 from . import errors
 from .config import ServerConfig
+from .conversation_store import ConversationStore
 from .engines.encoder import MODEL_ID as ENCODER_MODEL_ID
 from .engines.encoder import EncoderLoader
 from .engines.llama import ChatEngine
@@ -20,13 +21,15 @@ from .usage import UsageBook
 
 
 class State:
-    def __init__(self, config: ServerConfig, engine: ChatEngine, encoder: EncoderLoader, store: CompletionStore):
+    def __init__(self, config: ServerConfig, engine: ChatEngine | None, encoder: EncoderLoader, store: CompletionStore):
         self.config = config
-        self.engine = engine
+        self.engine = engine  # None in gateway mode: chat goes to the upstreams
         self.encoder = encoder
         self.store = store
         self.responses = ResponseStore(store.db, config.retention_days)
-        self.registry = ModelRegistry(engine.model_id, ENCODER_MODEL_ID)
+        self.conversations = ConversationStore(store.db, config.retention_days)
+        self.chat_model_id = engine.model_id if engine else "upstream"
+        self.registry = ModelRegistry(self.chat_model_id, ENCODER_MODEL_ID)
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
         self.usage = UsageBook()
@@ -41,6 +44,11 @@ class State:
         self.last_activity = time.monotonic()
         self.model_note: str | None = None
         self.model_name: str | None = None  # the catalogue name (qwen0.5b ...), None for a GGUF given by path
+        self.gateway = None
+        if config.gateway:
+            from .gateway.routes import Gateway
+
+            self.gateway = Gateway(config.gateway, self.scheduler)
 
     def touch(self) -> None:
         """A request arrived: the idle clock starts again."""

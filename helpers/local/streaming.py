@@ -1,8 +1,10 @@
 """Server-sent events: the API's framing (`data: {...}`, named events, `[DONE]`)."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi.responses import StreamingResponse
 

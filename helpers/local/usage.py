@@ -11,6 +11,9 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+RATE_BUCKET_S = 10
+RATE_KEEP_S = 600
+
 
 @dataclass
 class KeyUsage:
@@ -28,6 +31,7 @@ class UsageBook:
         self._minute = Counter()
         self._minute_keys: set[str] = set()
         self._tokens: dict[str, deque[tuple[float, int]]] = {}
+        self._rate: deque[list[int]] = deque()  # [start of a RATE_BUCKET_S bucket, completion tokens], last RATE_KEEP_S only
 
     def request(self, who: str, status: int) -> None:
         with self._lock:
@@ -47,6 +51,24 @@ class UsageBook:
             u.completion_tokens += completion
             self._minute["tokens"] += prompt + completion
             self._tokens.setdefault(who, deque()).append((time.monotonic(), prompt + completion))
+            self._count_rate(completion)
+
+    def _count_rate(self, completion: int) -> None:
+        bucket = int(time.time()) // RATE_BUCKET_S * RATE_BUCKET_S
+        if self._rate and self._rate[-1][0] == bucket:
+            self._rate[-1][1] += completion
+        else:
+            self._rate.append([bucket, completion])
+        while self._rate and self._rate[0][0] < bucket - RATE_KEEP_S:
+            self._rate.popleft()
+
+    def completion_rate(self, seconds: int = RATE_KEEP_S) -> list[tuple[int, float]]:
+        """Generated tokens per second in RATE_BUCKET_S buckets over the last `seconds`, idle
+        buckets included as 0, so the teacher's dashboard can draw the class's pace."""
+        now = int(time.time()) // RATE_BUCKET_S * RATE_BUCKET_S
+        with self._lock:
+            counts = {b: n for b, n in self._rate}
+        return [(b, counts.get(b, 0) / RATE_BUCKET_S) for b in range(now - seconds + RATE_BUCKET_S, now + 1, RATE_BUCKET_S)]
 
     def tokens_last_minute(self, who: str) -> tuple[int, float]:
         """Tokens used in the last 60 s, and seconds until the oldest of them leaves the window."""
@@ -65,6 +87,12 @@ class UsageBook:
                 {"key": names.get(who, who[:8]), "requests": u.requests, "prompt_tokens": u.prompt_tokens,
                  "completion_tokens": u.completion_tokens, "errors": dict(u.errors),
                  "last_seen": int(u.last_seen)} for who, u in sorted(self.by_key.items(), key=lambda kv: names.get(kv[0], kv[0]))]}
+
+    def per_key(self) -> dict[str, dict[str, Any]]:
+        """Counters by key hash (the dashboard maps hashes to names itself)."""
+        with self._lock:
+            return {who: {"requests": u.requests, "prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
+                          "errors": dict(u.errors), "last_seen": u.last_seen} for who, u in self.by_key.items()}
 
     def minute_line(self, queue: dict[str, int]) -> str | None:
         """The console's one-line summary of the last minute (None when idle)."""

@@ -8,7 +8,7 @@ boxes). `similarity_widget(client, model)` compares two texts live in Jupyter.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -54,9 +54,9 @@ def plot_embeddings(vectors, labels: Sequence[str], *, groups: Sequence[str] | N
 
     pts = pca_2d(vectors)
     font = pick_cjk_font()
-    labels = [str(l) for l in labels]
+    labels = [str(label) for label in labels]
     if font is None:  # no CJK font: label Chinese points by number so nothing shows as empty boxes
-        labels = [f"#{i}" if _CJK.search(l) else l for i, l in enumerate(labels)]
+        labels = [f"#{i}" if _CJK.search(label) else label for i, label in enumerate(labels)]
     # Fonts are set on each text object (not only in an rc_context): Jupyter draws the
     # figure after this function returns, when a temporary rc setting would be gone.
     family = ([font] if font else []) + ["DejaVu Sans"]

@@ -16,7 +16,7 @@ ENCODINGS = ("o200k_base", "cl100k_base")  # the two shipped for offline use / ç
 PALETTE = ("#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad")
 
 
-def _token_text(enc: "tiktoken.Encoding", token_id: int) -> str:
+def _token_text(enc: tiktoken.Encoding, token_id: int) -> str:
     """The token's text; a token that is only part of a UTF-8 character is shown as bytes."""
     raw = enc.decode_single_token_bytes(token_id)
     try:

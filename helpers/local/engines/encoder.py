@@ -8,6 +8,7 @@ The encoder is assembled here from the package's public parts (its tokenizer and
 its NumPy backend) so each text is tokenized once: the same pass counts the
 tokens for `usage` and the per-input limit, and feeds the model.
 """
+
 from __future__ import annotations
 
 import threading

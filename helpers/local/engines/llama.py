@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -86,7 +87,8 @@ class ChatEngine:
     # ---- token counting -------------------------------------------------
     def count_chat_prompt(self, messages: list[dict[str, Any]]) -> int:
         r = self._http.post("/apply-template", json={"messages": messages})
-        r.raise_for_status()
+        if r.status_code >= 400:  # the chat template cannot render these messages: the client's to fix
+            raise errors.model_cannot_template(r.text[:200])
         return self.count_text(r.json()["prompt"], add_special=False)
 
     def count_text(self, text: str, *, add_special: bool = True) -> int:

@@ -15,8 +15,8 @@ def router(state, pipeline) -> APIRouter:
 
     @r.get("/health")
     async def health():
-        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.engine.model_id,
-                "chat_model_name": state.model_name, "chat_model_file": state.engine.model_path.name,
+        return {"status": "ok", "service": SERVICE_NAME, "pid": os.getpid(), "chat_model": state.chat_model_id,
+                "chat_model_name": state.model_name, "chat_model_file": state.engine.model_path.name if state.engine else None,
                 "chat_model_note": state.model_note, "idle_timeout_min": state.config.idle_timeout_min,
                 "idle_s": round(state.idle_seconds(), 1),
                 "embedding_model": state.registry.embedding.id, "embeddings_ready": state.encoder.ready, "auth": state.keys.enabled,
@@ -29,6 +29,8 @@ def router(state, pipeline) -> APIRouter:
         report["queue"] = state.scheduler.snapshot()
         report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
         report["stored_responses"] = await anyio.to_thread.run_sync(state.responses.count)
+        if state.gateway:
+            state.gateway.add_to_report(report, state.keys.names, state.usage.by_key)
         return report
 
     return r

@@ -7,15 +7,16 @@ import anyio
 from fastapi import APIRouter, Request
 
 from .. import errors
-from ..planning import Plan, check_output_cap, plan_chat
-from ..responses_api import ResponseEvents, from_chat, input_items, input_messages, to_chat_body
+from ..planning import Plan, check_output_cap, engine_messages, plan_chat
+from ..responses_api import ResponseEvents, conversation_id, from_chat, input_messages, items_from_input, messages_from_items, to_chat_body
 from ..schema import openapi_body
 from ..shaping import chat_chunks, chat_completion, chat_usage
-from ..specs_responses import RESPONSES_FIELDS, RESPONSES_IGNORED
+from ..specs_responses import INPUT_TOKENS_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
 from ..streaming import sse
 from ..tools import generation as tool_generation
 from ..tools.responses_items import assistant_turn
-from .stored import page, page_params
+from .conversations import conversation_not_found
+from .stored import page_of_items, page_params
 
 
 class ResponseStream:
@@ -46,11 +47,7 @@ class ResponsesEndpoint:
 
     def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
-        history: list[dict[str, Any]] = []
-        if body.get("previous_response_id"):
-            history = state.responses.history(who, body["previous_response_id"])
-            if history is None:
-                raise errors.previous_response_not_found(body["previous_response_id"])
+        history = conversation_so_far(state, who, body)
         plan = plan_chat(to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens,
                          state.config.max_output_tokens, id_prefix="chatcmpl")
         plan.extra["history"] = history + input_messages(body, history)
@@ -68,8 +65,36 @@ class ResponsesEndpoint:
 
     def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
         """`store` defaults to true here, as in the API."""
+        items = items_from_input(body["input"])
+        if body.get("conversation"):  # input and output join the conversation, stored or not
+            state.conversations.add_items(who, conversation_id(body), items + obj["output"])
         if body.get("store", True):
-            state.responses.put(who, obj, input_items(body), plan.extra["history"] + [assistant_turn(obj["output"])])
+            state.responses.put(who, obj, items, plan.extra["history"] + [assistant_turn(obj["output"])])
+
+
+def conversation_so_far(state, who: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages before this input: a stored response's (previous_response_id) or a conversation's."""
+    if body.get("previous_response_id") and body.get("conversation"):
+        raise errors.invalid("Mutually exclusive parameters: 'previous_response_id' and 'conversation'. Ensure you are only providing one of them.",
+                             "previous_response_id 和 conversation 不能同时使用，请只提供其中一个。", param="conversation",
+                             code="mutually_exclusive_parameters")
+    if body.get("previous_response_id"):
+        history = state.responses.history(who, body["previous_response_id"])
+        if history is None:
+            raise errors.previous_response_not_found(body["previous_response_id"])
+        return history
+    if body.get("conversation"):
+        items = state.conversations.items(who, conversation_id(body))
+        if items is None:
+            raise conversation_not_found(conversation_id(body))
+        return messages_from_items(items)
+    return []
+
+
+def count_input_tokens(state, who: str, body: dict[str, Any]) -> int:
+    history = conversation_so_far(state, who, body)
+    messages = to_chat_body({"input": [], **body}, history)["messages"]
+    return state.engine.count_chat_prompt(engine_messages(messages)) if messages else 0
 
 
 def not_found(rid: str) -> errors.APIError:
@@ -84,6 +109,14 @@ def router(state, pipeline) -> APIRouter:
     @r.post("/v1/responses", openapi_extra=openapi_body(RESPONSES_FIELDS))
     async def responses(request: Request):
         return await pipeline.generate(request, endpoint)
+
+    @r.post("/v1/responses/input_tokens", openapi_extra=openapi_body(INPUT_TOKENS_FIELDS))
+    async def input_tokens(request: Request):
+        body = await pipeline.body(request, INPUT_TOKENS_FIELDS, RESPONSES_IGNORED)
+        if body.get("model"):
+            state.registry.resolve(body["model"], "responses")
+        n = await state.runner.in_thread(count_input_tokens, state, request.state.who, body)
+        return {"object": "response.input_tokens", "input_tokens": n}
 
     @r.get("/v1/responses/{response_id}")
     async def get_response(response_id: str, request: Request):
@@ -104,11 +137,6 @@ def router(state, pipeline) -> APIRouter:
         items = await anyio.to_thread.run_sync(state.responses.input_items, request.state.who, response_id)
         if items is None:
             raise not_found(response_id)
-        if order == "desc":
-            items = items[::-1]
-        if after:
-            ids = [i["id"] for i in items]
-            items = items[ids.index(after) + 1:] if after in ids else []
-        return page(items[:limit], len(items) > limit)
+        return page_of_items(items, limit, order, after)
 
     return r

@@ -48,6 +48,17 @@ def page(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
             "last_id": items[-1]["id"] if items else None, "has_more": has_more}
 
 
+def page_of_items(items: list[dict[str, Any]], limit: int, order: str, after: str | None) -> dict[str, Any]:
+    """One page of an item list kept oldest first (a conversation's or a response's input
+    items): the API's `order`, an `after` cursor, and `has_more`."""
+    if order == "desc":
+        items = items[::-1]
+    if after:
+        ids = [i["id"] for i in items]
+        items = items[ids.index(after) + 1:] if after in ids else []
+    return page(items[:limit], len(items) > limit)
+
+
 def router(state, pipeline) -> APIRouter:
     r = APIRouter()
     store = state.store
