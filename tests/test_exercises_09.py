@@ -107,7 +107,11 @@ WRONG_OFFLINE = {  # wrong shapes and wrong facts: caught before any model is as
              {"tool": "get_local_time", "question": "What time is it in Tokyo?"},
              {"tool": _changed(TIME_TOOL, lambda t: t["function"].update(parameters={"type": "string"})), "question": "Time in Oslo?"},
              {"tool": _changed(TIME_TOOL, lambda t: t["function"].update(name="local_time")), "question": "Time in Oslo?"},
-             {"tool": TIME_TOOL, "question": ""}],
+             {"tool": TIME_TOOL, "question": ""},
+             {"tool": TIME_TOOL},
+             {"tool": _changed(TIME_TOOL, lambda t: t["function"]["parameters"]["properties"]["city"].update(type="integer")),
+              "question": "Time in Oslo?"},
+             {"tool": _changed(TIME_TOOL, lambda t: t["function"]["parameters"].update(required=[])), "question": "Time in Oslo?"}],
 }
 
 WRONG_ON_THE_MODEL = [  # the model is asked and does not make the call the exercise wants
