@@ -10,6 +10,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from server_proc import SESSION, ServerProcess  # noqa: E402
+from tools_support import tool_server_fixture  # noqa: E402
+
+# Function-calling tests run on Qwen2.5-Coder-0.5B: one server for all of them.
+tool_server = pytest.fixture(scope="session")(tool_server_fixture)
 
 CHAT = "gpt-4o-mini"
 EMBED = "text-embedding-3-small"

@@ -17,6 +17,7 @@ from typing import Any
 from . import errors
 from .engines.llama import ChatEngine
 from .specs import normalize_content
+from .tools import chat as tool_chat
 
 LEGACY_DEFAULT_MAX_TOKENS = 16  # /v1/completions' default
 
@@ -105,7 +106,8 @@ def _response_format(rf: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_max_tokens: int, output_cap: int, id_prefix: str = "chatcmpl") -> Plan:
-    messages = engine_messages(body["messages"])
+    tools = tool_chat.read(body)  # tools, tool_choice, legacy functions and tool messages, as the API checks them
+    messages = engine_messages(tool_chat.legacy_to_tool_messages(body["messages"]))
     rf = body.get("response_format") or {"type": "text"}
     if rf.get("type") == "json_object" and not any("json" in (m["content"] or "").lower() for m in messages):
         raise errors.json_mode_needs_json_word()
@@ -114,6 +116,23 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
     for param in ("max_tokens", "max_completion_tokens"):
         check_output_cap(body.get(param), param, output_cap)
     requested = body.get("max_completion_tokens", body.get("max_tokens"))
+    if tool_chat.generates_calls(tools, body["messages"]):
+        stream = bool(body.get("stream"))
+        base = tool_chat.tool_request(engine, messages, tools, requested, min(default_max_tokens, output_cap), _sampling(body), stream)
+        plan = Plan(
+            _fan_out(base, body.get("n", 1)),
+            model_id,
+            stream,
+            bool((body.get("stream_options") or {}).get("include_usage")),
+            new_id(id_prefix),
+            [base["prompt"]],
+            engine.fingerprint,
+        )
+        plan.extra["tools"] = tools
+        plan.extra["tool_streams"] = tool_chat.ChoiceStreams(tools, len(plan.requests)) if stream else None
+        return plan
+    if messages[-1]["role"] == "tool":
+        messages = tool_chat.results_as_text(messages)
     max_tokens = _fit_context(messages, requested, engine, min(default_max_tokens, output_cap))
 
     base: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, **_sampling(body)}
@@ -123,9 +142,8 @@ def plan_chat(body: dict[str, Any], model_id: str, engine: ChatEngine, default_m
     if body.get("logprobs"):
         base["logprobs"] = True
         base["top_logprobs"] = body.get("top_logprobs") or 0
-    for key in ("tools", "tool_choice", "parallel_tool_calls"):
-        if body.get(key) is not None:
-            base[key] = body[key]
+    # No `tools` for llama.cpp: tool_choice "none" means a text answer, and a tool list in the prompt
+    # makes small models write calls anyway (calls go through helpers/local/tools instead).
     stream = bool(body.get("stream"))
     if stream:
         base["stream"] = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .planning import Plan
+from .tools.chat import to_chat_result
 
 
 def chat_usage(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -38,6 +39,8 @@ def _envelope(plan: Plan, obj: str) -> dict[str, Any]:
 
 
 def chat_completion(plan: Plan, results: list[dict[str, Any]]) -> dict[str, Any]:
+    if plan.extra.get("tools") is not None and not plan.stream:  # text of a tool-path completion → message (+ tool_calls)
+        results = [to_chat_result(r, plan.extra["tools"]) for r in results]
     choices = []
     for i, r in enumerate(results):
         c = dict(r["choices"][0])
@@ -66,6 +69,23 @@ def chat_chunk(plan: Plan, index: int, raw: dict[str, Any]) -> dict[str, Any] | 
             delta["refusal"] = None
         out_choices.append({"index": index, "delta": delta, "logprobs": c.get("logprobs"), "finish_reason": c.get("finish_reason")})
     return {**_envelope(plan, "chat.completion.chunk"), "service_tier": "default", "system_fingerprint": plan.fingerprint, "choices": out_choices}
+
+
+def chat_chunks(plan: Plan, index: int, raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chunks for one streamed engine chunk; a tool-path answer is reassembled (see tools/stream.py)."""
+    streams = plan.extra.get("tool_streams")
+    if streams is None:
+        chunk = chat_chunk(plan, index, raw)
+        return [chunk] if chunk else []
+    return [
+        {
+            **_envelope(plan, "chat.completion.chunk"),
+            "service_tier": "default",
+            "system_fingerprint": plan.fingerprint,
+            "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": reason}],
+        }
+        for delta, reason in streams.deltas(index, raw)
+    ]
 
 
 def usage_chunk(plan: Plan, usages: list[dict[str, Any]]) -> dict[str, Any]:

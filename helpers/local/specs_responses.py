@@ -33,16 +33,18 @@ def _check_input_content(content: Any, param: str) -> None:
 
 
 def check_input(value: Any, param: str) -> None:
-    """`input` is a string or a list of message items (the only item type offline)."""
+    """`input` is a string or a list of message items and function-calling items (the item types offline)."""
     if isinstance(value, str):
         return
     for i, item in enumerate(value):
         p = f"{param}[{i}]"
+        if item.get("type") in ("function_call", "function_call_output"):
+            continue  # checked where they become chat messages (tools/responses_items.py)
         require(
             item.get("type", "message") == "message",
             lambda: errors.invalid(
-                f"Invalid value: '{item.get('type')}'. The offline server accepts only message items in '{param}'.",
-                f"离线服务器的 {param} 只接受 message 类型的条目。",
+                f"Invalid value: '{item.get('type')}'. The offline server accepts message, function_call and function_call_output items in '{param}'.",
+                f"离线服务器的 {param} 只接受 message、function_call 和 function_call_output 类型的条目。",
                 param=f"{p}.type",
                 code="invalid_value",
             ),
@@ -82,8 +84,8 @@ RESPONSES_FIELDS = {
     "temperature": F(("number",), minimum=0, maximum=2),
     "top_p": F(("number",), minimum=0, maximum=1),
     "stream": F(("boolean",)),
-    "store": F(("boolean",)),
     "background": F(("boolean",)),
+    "store": F(("boolean",)),
     "metadata": METADATA,
     "text": TEXT_FORMAT,
     "user": F(("string",)),

@@ -87,6 +87,8 @@ class ChatEngine:
         self._http = httpx.Client(base_url=self._server.listening_address, headers={"Authorization": f"Bearer {self._internal_key}"}, timeout=60)
         props = self._http.get("/props").json()
         self.n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or ctx_per_slot)
+        # Whether the model's chat template renders `tools` and `tool_calls` itself (Qwen2.5's does, SmolLM2's does not).
+        self.template_has_tools = bool((props.get("chat_template_caps") or {}).get("supports_tool_calls"))
 
     # ---- token counting -------------------------------------------------
     def count_chat_prompt(self, messages: list[dict[str, Any]]) -> int:
@@ -96,9 +98,20 @@ class ChatEngine:
         return self.count_text(r.json()["prompt"], add_special=False)
 
     def count_text(self, text: str, *, add_special: bool = True) -> int:
+        return len(self.tokenize(text, add_special=add_special))
+
+    def tokenize(self, text: str, *, add_special: bool = False) -> list[int]:
         r = self._http.post("/tokenize", json={"content": text, "add_special": add_special, "parse_special": True})
         r.raise_for_status()
-        return len(r.json()["tokens"])
+        return r.json()["tokens"]
+
+    def apply_template(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> str:
+        """The prompt text the model's own chat template makes of these messages (and tools)."""
+        body: dict[str, Any] = {"messages": messages, **({"tools": tools} if tools else {})}
+        r = self._http.post("/apply-template", json=body)
+        if r.status_code >= 400:
+            raise errors.model_cannot_template(r.text[:300])
+        return r.json()["prompt"]
 
     # ---- generation -----------------------------------------------------
     def chat(self, request: dict[str, Any]) -> dict[str, Any]:

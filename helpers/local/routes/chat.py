@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from .. import errors
 from ..planning import Plan, plan_chat
 from ..schema import openapi_body
-from ..shaping import StreamAssembler, chat_chunk, chat_completion, chat_usage, usage_chunk
+from ..shaping import StreamAssembler, chat_chunks, chat_completion, chat_usage, usage_chunk
 from ..specs import CHAT_FIELDS, CHAT_IGNORED
 from ..streaming import DONE, sse
+from ..tools import generation as tool_generation
 
 
 class ChatStream:
@@ -23,9 +24,10 @@ class ChatStream:
         return []
 
     def chunk(self, index: int, raw: dict[str, Any]) -> list[bytes]:
-        self.assembled.add(index, raw)
-        out = chat_chunk(self.plan, index, raw)
-        return [sse(out)] if out else []
+        out = chat_chunks(self.plan, index, raw)
+        for chunk in out:
+            self.assembled.add(index, chunk)
+        return [sse(chunk) for chunk in out]
 
     def error(self, error: errors.APIError) -> list[bytes]:
         return [sse(error.body()), DONE]
@@ -45,7 +47,7 @@ class ChatEndpoint:
         return plan_chat(body, model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens)
 
     def run(self, engine, stream: bool):
-        return engine.chat_stream if stream else engine.chat
+        return tool_generation.runner(engine, stream)  # chat, or the tool path when the plan made one
 
     def result(self, plan: Plan, body: dict[str, Any], results: list[dict[str, Any]]):
         completion = chat_completion(plan, results)

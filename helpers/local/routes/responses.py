@@ -11,22 +11,25 @@ from .. import errors
 from ..planning import Plan, check_output_cap, engine_messages, plan_chat
 from ..responses_api import ResponseEvents, conversation_id, from_chat, input_messages, items_from_input, messages_from_items, to_chat_body
 from ..schema import openapi_body
-from ..shaping import chat_completion, chat_usage
+from ..shaping import chat_chunks, chat_completion, chat_usage
 from ..specs_responses import INPUT_TOKENS_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
 from ..streaming import sse
+from ..tools import generation as tool_generation
+from ..tools.responses_items import assistant_turn
 from .conversations import conversation_not_found
 from .stored import page_of_items, page_params
 
 
 class ResponseStream:
     def __init__(self, plan: Plan, body: dict[str, Any]):
+        self.plan = plan
         self.events = plan.extra.get("events") or ResponseEvents(body, plan.model_id)  # background: made at queueing
 
     def start(self) -> list[bytes]:
         return [sse(ev, kind) for kind, ev in self.events.start()]
 
     def chunk(self, index: int, raw: dict[str, Any]) -> list[bytes]:
-        return [sse(ev, kind) for kind, ev in self.events.on_chunk(raw)]
+        return [sse(ev, kind) for chunk in chat_chunks(self.plan, index, raw) for kind, ev in self.events.on_chunk(chunk)]
 
     def error(self, error: errors.APIError) -> list[bytes]:
         return [sse({"type": "error", "sequence_number": self.events.seq, "code": error.code, "message": error.message, "param": error.param}, "error")]
@@ -48,11 +51,11 @@ class ResponsesEndpoint:
         plan = plan_chat(
             to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens, id_prefix="chatcmpl"
         )
-        plan.extra["history"] = history + input_messages(body)
+        plan.extra["history"] = history + input_messages(body, history)
         return plan
 
     def run(self, engine, stream: bool):
-        return engine.chat_stream if stream else engine.chat
+        return tool_generation.runner(engine, stream)
 
     def result(self, plan: Plan, body: dict[str, Any], results: list[dict[str, Any]]):
         completion = chat_completion(plan, results)
@@ -67,8 +70,7 @@ class ResponsesEndpoint:
         if body.get("conversation"):  # input and output join the conversation, stored or not
             state.conversations.add_items(who, conversation_id(body), items + obj["output"])
         if body.get("store", True):
-            text = "".join(part["text"] for item in obj["output"] for part in item.get("content", []) if part.get("type") == "output_text")
-            state.responses.put(who, obj, items, plan.extra["history"] + [{"role": "assistant", "content": text}])
+            state.responses.put(who, obj, items, plan.extra["history"] + [assistant_turn(obj["output"])])
 
 
 def conversation_so_far(state, who: str, body: dict[str, Any]) -> list[dict[str, Any]]:
