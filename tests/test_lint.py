@@ -27,6 +27,7 @@ FORMATTED = [
             "schema",
             "pipeline",
             "engines/encoder",
+            "profile",
         )
     ),
 ]

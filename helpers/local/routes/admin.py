@@ -20,6 +20,7 @@ def router(state, pipeline) -> APIRouter:
                 "chat_model_note": state.model_note, "idle_timeout_min": state.config.idle_timeout_min,
                 "idle_s": round(state.idle_seconds(), 1),
                 "embedding_model": state.registry.embedding.id, "embeddings_ready": state.encoder.ready, "auth": state.keys.enabled,
+                "profile": sorted(state.config.profile),
                 "models": state.registry.describe(),
                 "uptime_s": round(time.time() - state.started, 1), **state.scheduler.snapshot()}
 
