@@ -80,3 +80,32 @@ def _(answer):
                       f"接近了：模型回答了 {reply[:80]!r}，不止一个词。请要求它只回答一个词，别的什么都不要。")
     return failed(f"The model replied {reply[:80]!r}, not the word ready. Say exactly which word you want back.",
                   f"模型回答的是 {reply[:80]!r}，不是 ready 这个词。请明确说出你希望它回答哪个词。")
+
+
+# 00.6: a classmate's settings for DeepSeek; the notebook then asks DeepSeek for gpt-4o-mini, which it does not serve.
+CLASSMATE_ENV = {"OPENAI_API_KEY": "sk-...fake5678", "OPENAI_BASE_URL": "https://api.deepseek.com/v1"}
+DEEPSEEK_CHAT_MODEL = "deepseek-chat"
+
+
+@exercise("00.6")
+def _(answer):
+    from ..backend import BackendConfigError, detect_backend
+
+    if not isinstance(answer, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in answer.items()):
+        return failed('Give the corrected settings as a dict of strings, e.g. {"OPENAI_API_KEY": "sk-...fake5678", ...}.',
+                      '请用字符串字典写出改正后的设置，例如 {"OPENAI_API_KEY": "sk-...fake5678", ...}。')
+    try:
+        backend = detect_backend(answer)
+    except BackendConfigError as e:  # its message is "English. / 中文。"
+        en, _, zh = str(e).partition(" / ")
+        return failed(f"get_client() would stop with: {en}", f"get_client() 会因此停止：{zh or en}")
+    if backend.kind != "compatible" or not backend.base_url.startswith("https://api.deepseek.com"):
+        return failed(f"These settings choose the {backend.kind} backend at {backend.base_url}; keep the key and DeepSeek's address.",
+                      f"这些设置选中的是 {backend.kind} 后端（{backend.base_url}）；请保留密钥和 DeepSeek 的地址。")
+    if backend.chat_model != DEEPSEEK_CHAT_MODEL:
+        return failed(f"The notebooks would ask DeepSeek for the model {backend.chat_model!r}, which DeepSeek does not serve (404). "
+                      "Which variable names the chat model?",
+                      f"笔记本会向 DeepSeek 请求模型 {backend.chat_model!r}，而 DeepSeek 没有这个模型（404）。哪个变量用来指定聊天模型？")
+    return passed("Correct: COURSE_CHAT_MODEL=deepseek-chat. A compatible provider has its own model names, and some lack features "
+                  "(DeepSeek has no embeddings; the lessons say so where it matters).",
+                  "正确：COURSE_CHAT_MODEL=deepseek-chat。兼容服务商有自己的模型名，有些还缺少某些功能（DeepSeek 没有嵌入；课程会在相关的地方说明）。")
