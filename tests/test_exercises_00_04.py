@@ -117,6 +117,13 @@ WRONG = {
     "04.5": ["You are a helpful assistant.", 7],
 }
 
+@pytest.fixture(scope="module", autouse=True)
+def _model_ready(server):
+    """The prompt-and-judge checks ask the session's server: wait until it is healthy, so that
+    get_client() finds it instead of starting a second server on the same port."""
+    return server
+
+
 OURS = sorted(i for i in exercise_ids() if i[:2] in {"00", "01", "02", "03", "04"})
 
 
