@@ -21,6 +21,7 @@ import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
 from .local.config import AUTO_START_IDLE_TIMEOUT_MIN, SERVICE_NAME
+from .local.profile import profile_from_env
 from .paths import cache_dir, repo_root
 
 START_TIMEOUT_S = 120
@@ -63,7 +64,7 @@ def ensure_offline_server(backend: Backend) -> dict:
     except ModelUnavailable as e:
         raise OfflineServerError(str(e)) from None
     log = open(server_log_path(), "ab")
-    cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(offline_port()), "--idle-timeout", str(_idle_minutes())]
+    cmd = serve_command()
     env = dict(os.environ)
     env["PYTHONPATH"] = str(repo_root()) + os.pathsep + env.get("PYTHONPATH", "")
     kwargs: dict = {"stdout": log, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL, "cwd": str(repo_root()), "env": env}
@@ -90,6 +91,15 @@ def ensure_offline_server(backend: Backend) -> dict:
         + "\n".join(tail)
         + f"\nFull log / 完整日志: {server_log_path().name} in the course cache folder (COURSE_CACHE_DIR)."
     )
+
+
+def serve_command() -> list[str]:
+    """The command get_client() starts the background server with: the port, the idle
+    timeout, and COURSE_LOCAL_PROFILE's capability flags (a provider without some features)."""
+    cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(offline_port()), "--idle-timeout", str(_idle_minutes())]
+    if profile_from_env():
+        cmd += ["--profile", profile_from_env()]
+    return cmd
 
 
 def _idle_minutes() -> float:
@@ -134,6 +144,22 @@ def _model_mismatch(health: dict | None) -> str | None:
     )
 
 
+def _profile_mismatch(health: dict | None) -> str | None:
+    """A server already running keeps its capability profile; say so when COURSE_LOCAL_PROFILE differs."""
+    if not health:
+        return None
+    wanted = sorted({f.strip().lower() for f in profile_from_env().split(",") if f.strip()})
+    running = health.get("profile") or []
+    if wanted == running:
+        return None
+    return (
+        f"Note: the running server has profile [{', '.join(running)}], not COURSE_LOCAL_PROFILE=[{', '.join(wanted)}]. "
+        "Run `python -m helpers.local stop`, then get_client() again. / "
+        f"提示：正在运行的服务器的能力配置是 [{', '.join(running)}]，不是 COURSE_LOCAL_PROFILE=[{', '.join(wanted)}]。"
+        "请运行 `python -m helpers.local stop`，再调用一次 get_client()。"
+    )
+
+
 def _describe(backend: Backend, health: dict | None) -> str:
     names = {"offline": "offline 离线 (local server 本机服务器)", "openai": "OpenAI API", "compatible": "OpenAI-compatible 兼容服务", "azure": "Azure OpenAI"}
     chat, emb = backend.chat_model, backend.embedding_model
@@ -168,9 +194,9 @@ def get_client(*, quiet: bool = False) -> openai.OpenAI:
     _last_backend = backend
     if not quiet:
         print(_describe(backend, health))
-        mismatch = _model_mismatch(health)
-        if mismatch:
-            print(mismatch)
+        for mismatch in (_model_mismatch(health), _profile_mismatch(health)):
+            if mismatch:
+                print(mismatch)
     return client
 
 

@@ -3,44 +3,75 @@
 from __future__ import annotations
 
 import math
+import re
 
 from . import exercise, failed, passed
+from .judge import answer_text, ask, judged
+from .shapes import call, need_function, need_messages, shaped
+
+# Frequent short words: a reply with more of the French ones than of the English ones is in French.
+FRENCH_WORDS = frozenset(
+    "le la les un une des est et en du de pour dans qui que vous sont avec ce cette sur pas par au aux "
+    "peut nous il elle ou mais comme plus ces être été très".split()
+)
+ENGLISH_WORDS = frozenset("the is and a of to in it you are that with for this can be an on by or as which from not".split())
+
+
+def looks_french(text: str) -> bool:
+    words = re.findall(r"[a-zà-ÿœ]+", text.lower())
+    french = sum(w in FRENCH_WORDS for w in words)
+    return french >= 3 and french > sum(w in ENGLISH_WORDS for w in words)
 
 
 @exercise("01.1")
+@judged
+@shaped
 def _(answer):
-    msgs = list(answer)
-    if len(msgs) != 2:
-        return failed(f"Expected 2 messages (developer, then user), got {len(msgs)}.", f"应该有 2 条消息（先 developer，后 user），你给了 {len(msgs)} 条。")
-    roles = [m["role"] for m in msgs]
-    if roles != ["developer", "user"]:
-        return failed(f"The roles should be ['developer', 'user'] in this order, got {roles}.", f"角色应依次为 ['developer', 'user']，你的是 {roles}。")
-    if not all(isinstance(m["content"], str) and m["content"].strip() for m in msgs):
-        return failed("Every message needs non-empty text in 'content'.", "每条消息的 'content' 都要有非空文本。")
-    if "french" not in msgs[0]["content"].lower() and "法语" not in msgs[0]["content"]:
-        return failed("The developer message should tell the model to answer in French.", "developer 消息应要求模型用法语回答。")
-    return passed(
-        "Correct: instructions go in the developer message, the question in the user message.", "正确：指令放在 developer 消息里，问题放在 user 消息里。"
+    """Prompt-and-judge: the learner's messages run on the model; the answer must come back in French."""
+    messages = need_messages(answer)
+    if len(messages) < 2 or messages[0]["role"] not in ("developer", "system") or messages[-1]["role"] != "user":
+        roles = [m["role"] for m in messages]
+        return failed(
+            f"Start with a developer (or system) message with the instruction and end with the user's question; your roles are {roles}.",
+            f"请先写一条 developer（或 system）消息放指令，最后一条是用户的问题；你的角色依次是 {roles}。",
+        )
+    reply = answer_text(ask(messages))
+    if looks_french(reply):
+        return passed(
+            f"Correct: the model followed your developer message and answered in French: {reply[:80]!r}…",
+            f"正确：模型遵循了你的开发者消息，用法语回答：{reply[:80]!r}…",
+        )
+    return failed(
+        f"The model answered {reply[:80]!r}…, which is not French. Make the instruction plainer, e.g. 'Always answer in French.'",
+        f"模型的回答 {reply[:80]!r}… 不是法语。请把指令写得更直白，例如 'Always answer in French.'",
     )
 
 
-_CASES = [([1, 0], [0, 1], 0.0), ([1, 2, 3], [2, 4, 6], 1.0), ([1, 0], [-1, 0], -1.0), ([3, 4], [4, 3], 0.96)]
+# 01.2: words per token, measured with o200k_base (the rule of thumb says about 0.75 for English).
+WORD_CASES = ("Hello world", "Tokenization is fun!", "The quick brown fox jumps over the lazy dog.", "antidisestablishmentarianism")
+
+
+def words_per_token(text: str) -> float:
+    import tiktoken
+
+    return len(text.split()) / len(tiktoken.get_encoding("o200k_base").encode(text))
 
 
 @exercise("01.2")
+@shaped
 def _(answer):
-    if not callable(answer):
-        return failed(
-            "Give a function: answer = cosine (the function itself, without calling it).", "请给出一个函数：answer = cosine（函数本身，不要调用它）。"
-        )
-    for a, b, want in _CASES:
-        got = float(answer(a, b))
-        if not math.isclose(got, want, abs_tol=1e-6):
+    need_function(answer, "words_per_token")
+    for text in WORD_CASES:
+        got, want = call(answer, text), words_per_token(text)
+        if not isinstance(got, (int, float)) or not math.isclose(float(got), want, abs_tol=1e-6):
             return failed(
-                f"cosine({a}, {b}) should be {want}, your function gives {got:.4f}. Divide the dot product by both lengths.",
-                f"cosine({a}, {b}) 应为 {want}，你的函数得到 {got:.4f}。点积要除以两个向量长度的乘积。",
+                f"words_per_token({text!r}) should be {want:.3f}, yours gives {got!r}. Divide len(text.split()) by the number of o200k_base tokens.",
+                f"words_per_token({text!r}) 应为 {want:.3f}，你的函数得到 {got!r}。请用 len(text.split()) 除以 o200k_base 的词元数。",
             )
-    return passed("Correct: the dot product divided by the product of the lengths.", "正确：点积除以两个向量长度的乘积。")
+    return passed(
+        "Correct. Everyday English gives about 0.75 words per token; a rare long word is one word but several tokens.",
+        "正确。日常英文大约每个词元 0.75 个单词；一个罕见的长单词虽然只是一个词，却要好几个词元。",
+    )
 
 
 @exercise("01.3")
@@ -50,17 +81,9 @@ def _(answer):
     want = len(tiktoken.get_encoding("o200k_base").encode("Hello world"))
     if isinstance(answer, int) and answer == want:
         return passed(f"Correct: {want} tokens.", f"正确：{want} 个词元。")
+    if isinstance(answer, str):
+        return failed("Give the number itself, without quotes.", "请直接写数字，不要加引号。")
     return failed(
         "Not quite: count with tiktoken.get_encoding('o200k_base').encode('Hello world').",
         "还不对：用 tiktoken.get_encoding('o200k_base').encode('Hello world') 数一数。",
-    )
-
-
-@exercise("01.4")
-def _(answer):
-    if isinstance(answer, (int, float)) and 70 <= answer <= 80:
-        return passed("Correct: about 75 English words (≈ 0.75 words per token).", "正确：大约 75 个英文单词（每个词元约 0.75 个单词）。")
-    return failed(
-        "Not quite: one token is about 0.75 English words. How many words are 100 tokens?",
-        "还不对：1 个词元约等于 0.75 个英文单词，那么 100 个词元约是多少个单词？",
     )

@@ -1,8 +1,12 @@
-"""Checks for notebook 02 (quickstart: chat, curl, embeddings, images errors, Responses API)."""
+"""Checks for notebook 02 (quickstart: chat, curl, embeddings, API errors)."""
 
 from __future__ import annotations
 
+import re
+
 from . import exercise, failed, passed
+from .judge import answer_text, ask, judged
+from .shapes import call, need_function, need_messages, shaped
 
 _SAMPLE = {
     "id": "chatcmpl-test",
@@ -15,15 +19,12 @@ _SAMPLE = {
 
 
 @exercise("02.1")
+@shaped
 def _(answer):
     from openai.types.chat import ChatCompletion
 
-    if not callable(answer):
-        return failed(
-            "Give a function that takes a completion and returns its text: answer = get_text.",
-            "请给出一个函数：接收 completion，返回回答文本。answer = get_text。",
-        )
-    got = answer(ChatCompletion.model_validate(_SAMPLE))
+    need_function(answer, "get_text")
+    got = call(answer, ChatCompletion.model_validate(_SAMPLE))
     if got == _SAMPLE["choices"][0]["message"]["content"]:
         return passed("Correct: completion.choices[0].message.content.", "正确：completion.choices[0].message.content。")
     return failed(
@@ -34,7 +35,11 @@ def _(answer):
 
 @exercise("02.2")
 def _(answer):
-
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return failed(
+            f"Give two things in a tuple: (status code, exception class), e.g. (500, openai.InternalServerError); you gave {answer!r:.60}.",
+            f"请用元组写出两样东西：(状态码, 异常类)，例如 (500, openai.InternalServerError)；你给的是 {answer!r:.60}。",
+        )
     status, error = answer
     name = error.__name__ if isinstance(error, type) else str(error)
     if status == 404 and name in ("NotFoundError", "openai.NotFoundError"):
@@ -43,7 +48,9 @@ def _(answer):
             "正确：HTTP 404 对应 openai.NotFoundError（openai.APIStatusError 的子类）。",
         )
     if status != 404:
-        return failed("The status code is not right: which HTTP status code means 'not found'?", "状态码不对：哪个 HTTP 状态码表示“找不到”？")
+        return failed(
+            "The status code is not right: which HTTP status code means 'not found'? (a number)", "状态码不对：哪个 HTTP 状态码表示“找不到”？（数字）"
+        )
     return failed(
         f"{name} is not the class the SDK raises for 404. Look at type(e).__name__ in the notebook.",
         f"SDK 遇到 404 抛出的不是 {name}。看看笔记本中 type(e).__name__ 的输出。",
@@ -56,8 +63,8 @@ def _(answer):
         return failed("Give the request body as a Python dict.", "请用 Python 字典给出请求体。")
     if set(answer) != {"model", "input"}:
         return failed(
-            f"The embeddings body needs exactly the keys 'model' and 'input'; yours has {sorted(answer)}.",
-            f"嵌入请求体只需要 'model' 和 'input' 两个键；你的是 {sorted(answer)}。",
+            f"The embeddings body needs exactly the keys 'model' and 'input'; yours has {sorted(map(str, answer))}.",
+            f"嵌入请求体只需要 'model' 和 'input' 两个键；你的是 {sorted(map(str, answer))}。",
         )
     if not (isinstance(answer["model"], str) and answer["model"]):
         return failed("'model' should be a model name string, such as EMBEDDING_MODEL.", "'model' 应是模型名字符串，例如 EMBEDDING_MODEL。")
@@ -67,8 +74,28 @@ def _(answer):
     return failed("'input' should be a list of the two sentences.", "'input' 应是包含两句话的列表。")
 
 
-@exercise("02.4")
+HAIKU_REQUEST = re.compile(r"haiku|俳句", re.I)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@exercise("02.5")
+@judged
+@shaped
 def _(answer):
-    if isinstance(answer, str) and answer.strip().lstrip(".") == "output_text":
-        return passed("Correct: response.output_text joins the text of the output.", "正确：response.output_text 汇总了输出的文本。")
-    return failed("Not quite: which attribute of a Responses API result holds the whole text?", "还不对：Responses API 结果的哪个属性包含全部文本？")
+    """Prompt-and-judge: change the quickstart's messages so the haiku comes back in Chinese."""
+    messages = need_messages(answer)
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    if not users or not HAIKU_REQUEST.search(users[-1]):
+        return failed(
+            "Keep the quickstart's request: the last user message should still ask for a haiku about recursion.",
+            "请保留快速入门的请求：最后一条用户消息仍要请模型写一首关于递归的俳句（haiku）。",
+        )
+    reply = answer_text(ask(messages))
+    chinese, latin = len(CJK.findall(reply)), len(re.findall(r"[A-Za-z]", reply))
+    if chinese >= 8 and chinese > latin:
+        return passed(f"Correct: the haiku came back in Chinese: {reply[:60]!r}", f"正确：俳句用中文写成了：{reply[:60]!r}")
+    return failed(
+        f"The reply is mostly not Chinese: {reply[:80]!r}. Say plainly which language you want; small models follow an "
+        "instruction in the user message more reliably than one in the system message.",
+        f"回答大部分不是中文：{reply[:80]!r}。请直接说明你要哪种语言；小模型对用户消息里的指令，比对系统消息里的指令遵守得更可靠。",
+    )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 
 from . import exercise, failed, passed
+from .judge import answer_text, ask, judged
+from .shapes import need_text, shaped
 
 # 03.3 counts the tokens of this request for gpt-4o-mini (the notebook shows the same list).
 EXERCISE_MESSAGES = [
@@ -89,4 +92,34 @@ def _(answer):
     return failed(
         "Not quite: (input tokens ÷ 1,000,000) × input price + (output tokens ÷ 1,000,000) × output price, for all 2,000 requests.",
         "还不对：（输入词元数 ÷ 1,000,000）× 输入单价 +（输出词元数 ÷ 1,000,000）× 输出单价，要算全部 2,000 个请求。",
+    )
+
+
+# 03.6: the learner's developer message, this fixed question; the answer must be short by instruction alone.
+SHORT_QUESTION = "Explain what a token is in a language model."
+SHORT_LIMIT = 30  # completion tokens; the question alone gets about 100 offline
+
+
+@exercise("03.6")
+@judged
+@shaped
+def _(answer):
+    """Prompt-and-judge: a developer message that keeps the answer under SHORT_LIMIT output tokens
+    without max_tokens (which would cut it off mid-sentence: finish_reason 'length')."""
+    instruction = need_text(answer, "your developer message", "你的开发者消息")
+    completion = ask([{"role": "developer", "content": instruction}, {"role": "user", "content": SHORT_QUESTION}])
+    reply, used = answer_text(completion), completion.usage.completion_tokens
+    if completion.choices[0].finish_reason != "stop" or used > SHORT_LIMIT:
+        return failed(
+            f"The answer used {used} output tokens (limit {SHORT_LIMIT}): {reply[:80]!r}… Ask for one short sentence with a word limit.",
+            f"回答用了 {used} 个输出词元（上限 {SHORT_LIMIT}）：{reply[:80]!r}…请要求只用一句短话，并给出字数上限。",
+        )
+    if len(reply.split()) < 3 or not re.search(r"token|词元", reply, re.I):
+        return failed(
+            f"Short, but it does not answer the question: {reply!r}. The answer must still explain what a token is.",
+            f"够短，但没有回答问题：{reply!r}。回答仍然要解释什么是词元（token）。",
+        )
+    return passed(
+        f"Correct: {used} output tokens, a whole sentence (finish_reason 'stop'), and fewer tokens cost less: {reply!r}",
+        f"正确：{used} 个输出词元，句子完整（finish_reason 为 'stop'），词元越少费用越低：{reply!r}",
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import config as C
 from .model_catalog import DEFAULT_MODEL, known_names
+from .profile import FLAGS, PROFILE_ENV, ProfileError, parse_profile, profile_from_env
 
 MODEL_CHOICES = known_names()
 
@@ -81,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         default=C.DEFAULT_IDLE_TIMEOUT_MIN,
         metavar="MIN",
         help=f"stop after MIN minutes without requests (default 0: never; get_client() starts servers with {C.AUTO_START_IDLE_TIMEOUT_MIN:g})",
+    )
+    s.add_argument(
+        "--profile",
+        default=profile_from_env(),
+        metavar="FLAGS",
+        help=f"act like a provider that lacks features, comma-separated: {', '.join(FLAGS)} (default: {PROFILE_ENV}, else none) / 模拟缺少某些功能的服务商",
     )
     s.add_argument("--collect-answers", action="store_true", help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
     from .gateway.cli import add_arguments as add_gateway_arguments
@@ -192,6 +199,11 @@ def _serve(args) -> int:
     if args.parallel < 1 or args.ctx < C.MIN_CTX_PER_SLOT:
         print(f"--parallel must be >= 1 and --ctx >= {C.MIN_CTX_PER_SLOT}", file=sys.stderr)
         return 2
+    try:
+        profile = parse_profile(args.profile)
+    except ProfileError as e:
+        print(str(e), file=sys.stderr)
+        return 2
     from .keys import KeyEntry, key_hash, read_keyfile
     from .server import serve
 
@@ -234,6 +246,7 @@ def _serve(args) -> int:
         idle_timeout_min=args.idle_timeout,
         collect_answers=args.collect_answers,
         gateway=gateway,
+        profile=profile,
     )
     return serve(config)
 

@@ -22,6 +22,7 @@ from .dashboard import mount_dashboard
 from .housekeeping import housekeeping
 from .middleware import GateMiddleware, request_id
 from .pipeline import Pipeline
+from .profile import ProfileMiddleware
 from .routes import routers
 from .state import State
 
@@ -82,6 +83,7 @@ def create_app(state: State) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.course = state
+    app.add_middleware(ProfileMiddleware, flags=state.config.profile)  # added first: inside the gate
     app.add_middleware(GateMiddleware, state=state)
     mount_dashboard(app, state)  # /admin and /course/v1/progress, in front of the gate
     _add_error_handlers(app)

@@ -60,4 +60,5 @@ class ServerConfig:
     log_prompts: bool = False
     idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)
     collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
+    profile: frozenset[str] = frozenset()  # capability flags (profile.py): endpoints this server pretends not to have
     gateway: object = None  # a gateway.config.GatewayConfig: generation goes to upstream engines, no local chat model

@@ -29,6 +29,7 @@ def router(state, pipeline) -> APIRouter:
             "embedding_model": state.registry.embedding.id,
             "embeddings_ready": state.encoder.ready,
             "auth": state.keys.enabled,
+            "profile": sorted(state.config.profile),
             "models": state.registry.describe(),
             "uptime_s": round(time.time() - state.started, 1),
             **state.scheduler.snapshot(),

@@ -57,7 +57,7 @@ class ChatEndpoint:
         return ChatStream(plan)
 
     def keep(self, state, who: str, body: dict[str, Any], plan: Plan, obj: dict[str, Any]) -> None:
-        if body.get("store"):
+        if body.get("store") and "no-store" not in state.config.profile:  # a provider without storage accepts and ignores it
             state.store.put(who, body, obj, body.get("metadata") or {})
 
 

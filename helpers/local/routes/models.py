@@ -33,12 +33,17 @@ async def _requested_model(request: Request, default_model: str) -> str:
 def router(state, pipeline) -> APIRouter:
     r = APIRouter()
 
+    # A provider without embeddings (profile no-embeddings) lists no embedding model and knows none.
+    hidden = "embedding" if "no-embeddings" in state.config.profile else None
+
     @r.get("/v1/models")
     async def list_models():
-        return {"object": "list", "data": state.registry.model_objects()}
+        return {"object": "list", "data": [m for m in state.registry.model_objects() if state.registry.kind_of(m["id"]) != hidden]}
 
     @r.get("/v1/models/{model_id:path}")
     async def get_model(model_id: str):
+        if state.registry.kind_of(model_id) == hidden:
+            raise errors.model_not_found(model_id)
         return state.registry.model_object(model_id)
 
     for path, default in REAL_API_ONLY_PATHS:
