@@ -38,7 +38,7 @@ def _(answer):
     cases = [([1, 0], [0, 1], 0.0), ([1, 2], [2, 4], 1.0), ([1, 0], [-3, 0], -1.0), ([3, 4], [4, 3], 24 / 25)]
     for a, b, want in cases:
         got = call(answer, a, b, name="cosine")
-        if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
+        if isinstance(got, (bool, str)) or not hasattr(got, "__float__"):
             raise Wrong(f"cosine({a}, {b}) returned {got!r}: it should return one number.", f"cosine({a}, {b}) 返回了 {got!r}：应当返回一个数字。")
         if not math.isclose(float(got), want, abs_tol=1e-6):
             raise Wrong(f"cosine({a}, {b}) should be {want:.3f}, got {float(got):.3f}: divide the dot product by both lengths.",
@@ -115,7 +115,7 @@ def _(answer):
                   "正确：每段文本都在自己编了号的块里，而且文本无法提前关闭自己的标签。")
 
 
-def _check_layout(messages) -> None:
+def _check_layout(messages, question: str) -> None:
     if not isinstance(messages, list) or len(messages) < 2 or not all(isinstance(m, dict) and "role" in m and "content" in m for m in messages):
         raise Wrong("guide_messages should return a list of at least two messages (dicts with 'role' and 'content').",
                     "guide_messages 应当返回至少两条消息的列表（带 'role' 和 'content' 的字典）。")
@@ -126,7 +126,7 @@ def _check_layout(messages) -> None:
     if any(s in rules for s in SOURCES):
         raise Wrong("The sources are in the developer message: put retrieved text in the user message, never among the rules.",
                     "来源被放进了开发者消息：检索到的文字应当放在用户消息里，绝不要和规则放在一起。")
-    if not all(s in user for s in SOURCES) or UNANSWERABLE not in user and ANSWERABLE not in user:
+    if not all(s in user for s in SOURCES) or question not in user:
         raise Wrong("The user message should hold every source and the question.", "用户消息里应当包含全部来源和问题。")
 
 
@@ -136,7 +136,7 @@ def _(answer):
     need_callable(answer, "guide_messages(question, sources)")
     for question in (ANSWERABLE, UNANSWERABLE):
         messages = call(answer, question, list(SOURCES), name="guide_messages")
-        _check_layout(messages)
+        _check_layout(messages, question)
         reply = answer_text(ask(messages, max_tokens=40))
         if question == ANSWERABLE and "30" not in reply:
             raise Wrong(f"Asked {question!r}, the model answered {reply!r}, without the 30 days of the first source.",
