@@ -173,11 +173,12 @@ def _serve(args) -> int:
         except (OSError, ValueError) as e:
             print(f"Cannot read the key file: {e} / 无法读取密钥文件。", file=sys.stderr)
             return 2
-    from .gateway.cli import gateway_config
+    from .gateway.cli import budget_options, gateway_config
     from .gateway.config import GatewayConfigError
 
     try:
         gateway = gateway_config(args)
+        budgets = budget_options(args)
     except GatewayConfigError as e:
         print(str(e), file=sys.stderr)
         return 2
@@ -189,7 +190,8 @@ def _serve(args) -> int:
                           per_key_concurrency=args.max_concurrent_per_key, max_waiting=args.max_waiting,
                           default_max_tokens=args.default_max_tokens, max_output_tokens=args.max_output_tokens,
                           db_path=args.db, retention_days=args.retention_days, log_prompts=args.log_prompts,
-                            idle_timeout_min=args.idle_timeout, collect_answers=args.collect_answers, gateway=gateway)
+                            idle_timeout_min=args.idle_timeout, collect_answers=args.collect_answers, gateway=gateway,
+                            **budgets)
     return serve(config)
 
 

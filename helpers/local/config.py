@@ -60,4 +60,7 @@ class ServerConfig:
     log_prompts: bool = False
     idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)
     collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
+    budget_tokens: int | None = None  # tokens each key may use in total, then insufficient_quota (budget.py)
+    budget_usd: float | None = None  # money each key may spend in total, priced by `prices`
+    prices: dict = field(default_factory=dict)  # model name -> gateway.config.Price
     gateway: object = None  # a gateway.config.GatewayConfig: generation goes to upstream engines, no local chat model

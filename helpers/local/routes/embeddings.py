@@ -111,7 +111,7 @@ def router(state, pipeline) -> APIRouter:
         # Token-id inputs count the ids given, as the API does; text inputs count the encoder's tokens.
         n_tokens = sum(from_ids.get(i, n) for i, n in enumerate(counts))
         data = embedding_data(shorten(vectors, body.get("dimensions")), body.get("encoding_format", "float"))
-        state.usage.tokens(who, n_tokens, 0)
+        state.charge(who, (body["model"],), n_tokens, 0)
         return {"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}}
 
     return r
