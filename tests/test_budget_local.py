@@ -6,6 +6,7 @@ waiting does not help — lesson 10 shows the difference with this server.
 """
 from __future__ import annotations
 
+import httpx
 import openai
 import pytest
 from server_proc import ServerProcess
@@ -13,11 +14,12 @@ from server_proc import ServerProcess
 from conftest import CHAT
 
 ADA, BO = "sk-budget-ada-0001", "sk-budget-bo-0002"
+ADMIN = "sk-budget-admin-0003"
 
 
 @pytest.fixture(scope="module")
 def budget_server():
-    srv = ServerProcess("--api-key", ADA, "--api-key", BO, "--budget-tokens", "60", "--parallel", "1")
+    srv = ServerProcess("--api-key", ADA, "--api-key", BO, "--admin-key", ADMIN, "--budget-tokens", "60", "--parallel", "1")
     try:
         srv.wait_healthy()
         yield srv
@@ -53,6 +55,14 @@ def test_a_key_under_its_budget_works_then_gets_insufficient_quota(budget_server
 def test_another_key_has_its_own_budget(budget_server):
     bo = _client(budget_server, BO)
     assert _ask(bo).usage.total_tokens > 0
+
+
+def test_the_teacher_sees_each_keys_spending(budget_server):
+    report = httpx.get(budget_server.base_url + "/admin/usage", headers={"Authorization": f"Bearer {ADMIN}"}).json()
+    rows = [r for r in report["data"] if r.get("budget_tokens") == 60]
+    assert len(rows) == 2, report["data"]
+    assert all(r["spent_tokens"] == r["prompt_tokens"] + r["completion_tokens"] > 0 for r in rows)
+    assert max(r["spent_tokens"] for r in rows) >= 60  # Ada's key, used up
 
 
 def test_a_money_budget_needs_a_price_table():
