@@ -153,3 +153,19 @@ def test_10_4_client_options(sdk_client):
     bad("10.4", sdk_client.with_options(max_retries=0), "timeout=20")
     bad("10.4", {"timeout": 20, "max_retries": 0}, "with_options")
     bad("10.4", "client.with_options(timeout=20, max_retries=0)")
+
+
+SOLUTION = re.compile(r"\*\*(10\.\d+)\*\*\s+```python\n(.*?)```", re.S)
+
+
+def test_teacher_solutions_pass(sdk_client):
+    """solutions/lesson10.md, run in order in one namespace (10.2 uses 10.1's should_retry), as a notebook would."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson10.md").read_text(encoding="utf-8")
+    found = SOLUTION.findall(text)
+    assert [i for i, _ in found] == ["10.1", "10.2", "10.3", "10.4"]
+    ns = {"client": sdk_client}
+    for exercise_id, src in found:
+        exec(src, ns)
+        ok(exercise_id, ns["answer"])
