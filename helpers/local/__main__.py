@@ -214,11 +214,12 @@ def _serve(args) -> int:
         except (OSError, ValueError) as e:
             print(f"Cannot read the key file: {e} / 无法读取密钥文件。", file=sys.stderr)
             return 2
-    from .gateway.cli import gateway_config
+    from .gateway.cli import budget_options, gateway_config
     from .gateway.config import GatewayConfigError
 
     try:
         gateway = gateway_config(args)
+        budgets = budget_options(args)
     except GatewayConfigError as e:
         print(str(e), file=sys.stderr)
         return 2
@@ -247,6 +248,7 @@ def _serve(args) -> int:
         collect_answers=args.collect_answers,
         gateway=gateway,
         profile=profile,
+        **budgets,
     )
     return serve(config)
 

@@ -61,4 +61,7 @@ class ServerConfig:
     idle_timeout_min: float = DEFAULT_IDLE_TIMEOUT_MIN  # exit after this long without requests (0: never)
     collect_answers: bool = False  # the dashboard keeps exercise answer text (the notebook says so)
     profile: frozenset[str] = frozenset()  # capability flags (profile.py): endpoints this server pretends not to have
+    budget_tokens: int | None = None  # tokens each key may use in total, then insufficient_quota (budget.py)
+    budget_usd: float | None = None  # money each key may spend in total, priced by `prices`
+    prices: dict = field(default_factory=dict)  # model name -> gateway.config.Price
     gateway: object = None  # a gateway.config.GatewayConfig: generation goes to upstream engines, no local chat model

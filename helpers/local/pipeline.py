@@ -1,5 +1,5 @@
 """The one path every generating endpoint takes:
-validate → resolve the model → plan → admit → schedule and run → count usage → store.
+validate → resolve the model → plan → admit (budget, limits) → schedule and run → count usage (books, budget) → store.
 
 Chat completions, completions and responses differ only in their `Endpoint`:
 which fields they accept, how a request becomes engine requests, and how engine
@@ -62,6 +62,7 @@ class Pipeline:
         who = request.state.who
         if state.shutting_down:
             raise errors.shutting_down()
+        state.budgets.check(who)  # before the rate limit: a key with no quota left is not also counted a request
         estimate = estimate_prompt_tokens(prompt_texts) + max_output
         request.state.ratelimit = state.limits.admit(who, model, estimate, state.usage.tokens_last_minute(who))
         return who
@@ -126,7 +127,7 @@ class Pipeline:
             stream.stop()
 
     async def _account(self, who: str, body: dict[str, Any], ep: Endpoint, plan: Plan, obj: dict[str, Any], usage: dict[str, Any]) -> None:
-        self.state.usage.tokens(who, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+        self.state.charge(who, (body["model"],), usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
         await self.state.runner.in_thread(ep.keep, self.state, who, body, plan, obj)
 
     def _log_prompt(self, body: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import anyio
 
 from . import errors
 from .background import BackgroundResponses
+from .budget import Budgets
 from .config import ServerConfig
 from .conversation_store import ConversationStore
 from .engines.encoder import MODEL_ID as ENCODER_MODEL_ID
@@ -36,6 +37,7 @@ class State:
         self.keys = KeyRing(config.keys, config.admin_keys)
         self.limits = Limits(config.rpm, config.tpm)
         self.usage = UsageBook()
+        self.budgets = Budgets(config.budget_tokens, config.budget_usd, config.prices)
         keyed = self.keys.enabled
         per_key = config.per_key_concurrency or (max(1, config.parallel // 2) if keyed else config.parallel)
         self.scheduler = FairScheduler(
@@ -53,6 +55,11 @@ class State:
             from .gateway.routes import Gateway
 
             self.gateway = Gateway(config.gateway, self.scheduler)
+
+    def charge(self, who: str, models: tuple[str, ...], prompt: int, completion: int) -> None:
+        """One answer's `usage`: the teacher's books and the key's budget, counted together so they never disagree."""
+        self.usage.tokens(who, prompt, completion)
+        self.budgets.charge(who, models, prompt, completion)
 
     def touch(self) -> None:
         """A request arrived: the idle clock starts again."""

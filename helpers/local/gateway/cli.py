@@ -1,8 +1,9 @@
-"""The `serve` options of gateway mode, and the GatewayConfig they make."""
+"""The `serve` options of gateway mode and of budgets, and the configuration they make."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .config import (
     GatewayConfig,
@@ -44,9 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds without a byte from an upstream before the request fails (default 600, the SDK's own timeout)",
     )
-    g.add_argument("--budget-tokens", type=int, default=None, metavar="N", help="tokens each key may use in total (insufficient_quota after)")
-    g.add_argument("--budget-usd", type=float, default=None, metavar="USD", help="money each key may spend in total, priced by --prices")
-    g.add_argument("--prices", default=None, metavar="FILE", help='TOML: [prices."model"] input = .., output = .. (USD per 1M tokens)')
+    b = parser.add_argument_group("budgets / 预算", "per key, offline or as a gateway: insufficient_quota once used up")
+    b.add_argument("--budget-tokens", type=int, default=None, metavar="N", help="tokens each key may use in total (insufficient_quota after)")
+    b.add_argument("--budget-usd", type=float, default=None, metavar="USD", help="money each key may spend in total, priced by --prices")
+    b.add_argument("--prices", default=None, metavar="FILE", help='TOML: [prices."model"] input = .., output = .. (USD per 1M tokens)')
 
 
 def gateway_config(args: argparse.Namespace) -> GatewayConfig | None:
@@ -54,19 +56,21 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig | None:
     from .config import GatewayConfigError
 
     if not args.upstream:
-        if args.model_map or args.budget_tokens is not None or args.budget_usd is not None:
-            raise GatewayConfigError("--model-map and budgets need at least one --upstream. / --model-map 和预算需要至少一个 --upstream。")
+        if args.model_map:
+            raise GatewayConfigError("--model-map needs at least one --upstream. / --model-map 需要至少一个 --upstream。")
         return None
-    if args.budget_usd is not None and not args.prices:
-        raise GatewayConfigError("--budget-usd needs --prices FILE. / --budget-usd 需要 --prices 价格文件。")
     envs = pair_key_envs(args.upstream, args.upstream_key_env)
     upstreams = [parse_upstream(url, i, env) for i, (url, env) in enumerate(zip(args.upstream, envs))]
-    return GatewayConfig(
-        upstreams,
-        parse_model_map(args.model_map),
-        args.budget_tokens,
-        args.budget_usd,
-        load_prices(args.prices),
-        max(1, args.upstream_concurrency),
-        read_timeout=args.upstream_timeout,
-    )
+    return GatewayConfig(upstreams, parse_model_map(args.model_map), max(1, args.upstream_concurrency), read_timeout=args.upstream_timeout)
+
+
+def budget_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ServerConfig fields of the budget options (offline or gateway); raises GatewayConfigError for a mistake."""
+    from .config import GatewayConfigError
+
+    for name, value in (("--budget-tokens", args.budget_tokens), ("--budget-usd", args.budget_usd)):
+        if value is not None and value <= 0:
+            raise GatewayConfigError(f"{name} must be above 0. / {name} 必须大于 0。")
+    if args.budget_usd is not None and not args.prices:
+        raise GatewayConfigError("--budget-usd needs --prices FILE. / --budget-usd 需要 --prices 价格文件。")
+    return {"budget_tokens": args.budget_tokens, "budget_usd": args.budget_usd, "prices": load_prices(args.prices)}

@@ -42,9 +42,6 @@ class Price:
 class GatewayConfig:
     upstreams: list[UpstreamSpec]
     model_map: dict[str, str] = field(default_factory=dict)
-    budget_tokens: int | None = None
-    budget_usd: float | None = None
-    prices: dict[str, Price] = field(default_factory=dict)
     concurrency_per_upstream: int = 8
     connect_timeout: float = 3.0
     read_timeout: float = 600.0

@@ -22,7 +22,6 @@ from ..planning import check_output_cap
 from ..schema import openapi_body
 from ..specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS
 from ..specs_responses import RESPONSES_FIELDS, RESPONSES_IGNORED
-from .budget import Budgets
 from .config import GatewayConfig
 from .relay import STREAM_ERRORS, Opened, Relay
 from .sse import StreamTap, assembled_chat_completion, usage_tokens
@@ -48,27 +47,18 @@ CLASS_SERVER_ONLY = ("store", "metadata")  # kept by the class server, not sent 
 
 
 class Gateway:
-    """What gateway mode adds to the server's state: the relay and the budgets."""
+    """What gateway mode adds to the server's state: the relay (budgets are the state's, as offline)."""
 
     def __init__(self, config: GatewayConfig, scheduler):
         self.config = config
         self.relay = Relay(config, scheduler)
-        self.budgets = Budgets(config.budget_tokens, config.budget_usd, config.prices)
 
     def upstream_model(self, student_model: str) -> str:
         return self.config.model_map.get(student_model, student_model)
 
-    def charge(self, state, who: str, models: tuple[str, str], prompt: int, completion: int) -> None:
-        state.usage.tokens(who, prompt, completion)
-        self.budgets.charge(who, models, prompt, completion)
-
-    def add_to_report(self, report: dict[str, Any], names: dict[str, str], keys) -> None:
-        """The teacher's usage view gains each upstream's state and each key's spending."""
+    def add_to_report(self, report: dict[str, Any]) -> None:
+        """The teacher's usage view gains each upstream's state."""
         report["upstreams"] = self.relay.snapshot()
-        by_name = {names.get(who, who[:8]): who for who in keys}
-        for row in report["data"]:
-            if row["key"] in by_name:
-                row.update(self.budgets.report(by_name[row["key"]]))
 
 
 def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str) -> tuple[dict[str, Any], bool]:
@@ -86,13 +76,12 @@ def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str)
 
 
 def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str, Any]) -> str:
-    """The class server's own checks before anything goes upstream: the output cap, the
-    budget, then the pipeline's per-key limits (keys were checked by the middleware)."""
+    """The class server's own checks before anything goes upstream: the output cap, then
+    the pipeline's budget and per-key limits (keys were checked by the middleware)."""
     if state.shutting_down:
         raise shutting_down()
     for param in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
         check_output_cap(body.get(param), param, state.config.max_output_tokens)
-    state.gateway.budgets.check(request.state.who)
     out = (
         0
         if endpoint.name == "embeddings"
@@ -118,7 +107,7 @@ async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
         usage = StreamTap(endpoint.name, False)
         if isinstance(answer, dict) and isinstance(answer.get("usage"), dict):
             usage.usage = usage_tokens(answer["usage"])
-        gw.charge(state, who, models, *usage.counted(prompt_estimate))
+        state.charge(who, models, *usage.counted(prompt_estimate))
         if endpoint.name == "chat" and body.get("store") and isinstance(answer, dict):
             await anyio.to_thread.run_sync(state.store.put, who, body, answer, body.get("metadata") or {})
         return Response(opened.raw, media_type="application/json")  # the upstream's bytes, not parsed and dumped again
@@ -151,7 +140,7 @@ async def pass_through(
     finally:
         with anyio.CancelScope(shield=True):
             await opened.close()
-        state.gateway.charge(state, who, models, *tap.counted(prompt_estimate))
+        state.charge(who, models, *tap.counted(prompt_estimate))
 
 
 async def _chain(first: list[list[bytes]], rest: AsyncIterator[list[bytes]]) -> AsyncIterator[list[bytes]]:

@@ -41,8 +41,13 @@ def router(state, pipeline) -> APIRouter:
         report["queue"] = state.scheduler.snapshot()
         report["stored_completions"] = await anyio.to_thread.run_sync(state.store.count)
         report["stored_responses"] = await anyio.to_thread.run_sync(state.responses.count)
+        if state.budgets.enabled:  # each key's spending beside its usage
+            by_name = {state.keys.names.get(who, who[:8]): who for who in state.usage.by_key}
+            for row in report["data"]:
+                if row["key"] in by_name:
+                    row.update(state.budgets.report(by_name[row["key"]]))
         if state.gateway:
-            state.gateway.add_to_report(report, state.keys.names, state.usage.by_key)
+            state.gateway.add_to_report(report)
         return report
 
     return r

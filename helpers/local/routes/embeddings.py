@@ -122,7 +122,7 @@ def router(state, pipeline) -> APIRouter:
         # Token-id inputs count the ids given, as the API does; text inputs count the encoder's tokens.
         n_tokens = sum(from_ids.get(i, n) for i, n in enumerate(counts))
         data = embedding_data(shorten(vectors, body.get("dimensions")), body.get("encoding_format", "float"))
-        state.usage.tokens(who, n_tokens, 0)
+        state.charge(who, (body["model"],), n_tokens, 0)
         # Already plain JSON types: a JSONResponse skips FastAPI's jsonable_encoder, which would walk
         # each of the 512 floats of every vector (most of the HTTP layer's time for a short input).
         return JSONResponse({"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}})

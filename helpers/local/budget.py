@@ -1,14 +1,16 @@
-"""Per-student budgets, so one teacher key can be shared safely.
+"""Per-key budgets (`serve --budget-tokens N`, `--budget-usd X --prices FILE`).
 
 RPM/TPM limits slow a student down; a budget stops them, as the real API does
 when an account's credit is used up: 429 with type and code `insufficient_quota`
 (lesson 10 explains the difference: retrying helps with the first, never with
-the second). Budgets count tokens as the upstream reported them in `usage`, and
-money from an optional price table. A request is admitted while the student is
-below the budget, so the last one may go over by at most one answer — the same
-rule a prepaid account follows.
+the second). In gateway mode a budget lets one teacher key be shared safely; on
+the plain offline server it lets a class meet the quota error for real. Budgets
+count tokens as the answer's `usage` reports them (the local engine's or the
+upstream's), and money from an optional price table. A request is admitted while
+the key is below the budget, so the last one may go over by at most one answer —
+the same rule a prepaid account follows.
 
-Spending lives in memory: restarting the gateway starts a new budget period.
+Spending lives in memory: restarting the server starts a new budget period.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ..errors import insufficient_quota
-from .config import Price
+from .errors import insufficient_quota
+from .gateway.config import Price
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Budgets:
             raise insufficient_quota(f"This key's budget of ${self.usd:.2f} is used up.", f"这个密钥的 {self.usd:.2f} 美元预算已用完")
 
     def charge(self, who: str, models: tuple[str, ...], prompt_tokens: int, completion_tokens: int) -> None:
-        """`models`: the student's name, then the upstream's; the price table may use either."""
+        """`models`: the name the student asked for, then the upstream's (gateway mode); the price table may use either."""
         price = next((self.prices[m] for m in models if m in self.prices), None)
         with self._lock:
             spent = self._spent.setdefault(who, Spent())
