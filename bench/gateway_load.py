@@ -55,11 +55,34 @@ async def _first_token_ms(client: httpx.AsyncClient, url: str, key: str) -> floa
 async def _latency_pair(direct: str, gateway: str, direct_key: str, student_key: str, rounds: int = 8) -> tuple[float, float]:
     """Median time to first token, idle, straight and through the gateway, alternating so drift hits both alike."""
     straight, through = [], []
-    async with httpx.AsyncClient(timeout=120) as c:
+    async with httpx.AsyncClient(timeout=300) as c:
         for _ in range(rounds):
             straight.append(await _first_token_ms(c, direct, direct_key))
             through.append(await _first_token_ms(c, gateway, student_key))
     return statistics.median(straight), statistics.median(through)
+
+
+def _wait_idle(servers: list[ServerProcess], cap_s: float = 600) -> None:
+    """Before the next run: requests cut off at the end of the last one may still be
+    queued or generating on the upstreams (a client that goes away is noticed only at
+    the next write). Wait until our own upstreams have nothing in flight."""
+    deadline = time.monotonic() + cap_s
+    while servers and time.monotonic() < deadline:
+        try:
+            snaps = [httpx.get(s.base_url[:-3] + "/health", timeout=30).json() for s in servers]
+        except (httpx.HTTPError, ValueError):
+            snaps = [{"busy": 1}]
+        if all(not h.get("busy") and not h.get("waiting") for h in snaps):
+            return
+        time.sleep(1)
+
+
+async def _idle_probe(direct: str, gateway: str, direct_key: str, student_key: str) -> tuple[float, float]:
+    try:
+        return await _latency_pair(direct, gateway, direct_key, student_key)
+    except httpx.HTTPError as e:  # a starved machine: the table is still printed
+        _progress(f"idle probe failed: {type(e).__name__}")
+        return float("nan"), float("nan")
 
 
 def _cpu(servers: list[ServerProcess]) -> float:
@@ -91,14 +114,17 @@ def run_gateway_comparison(urls: list[str], students: int, seconds: float, max_t
             direct_keys = keys if ups else [os.environ.get(KEY_ENV) or "no-key-needed"] * students
             _progress("straight, run 1")
             direct1 = asyncio.run(_run(students, seconds, urls, direct_keys, max_tokens, PAUSE_S, grace=GRACE_S))
+            _wait_idle(ups)
             _progress("through the gateway")
             cpu0, up0 = _cpu([gateway]), _cpu(ups)
             through = asyncio.run(_run(students, seconds, gateway.base_url, keys, max_tokens, PAUSE_S, grace=GRACE_S))
             cpu, up_cpu = _cpu([gateway]) - cpu0, _cpu(ups) - up0
+            _wait_idle(ups)
             _progress("straight, run 2")
             direct2 = asyncio.run(_run(students, seconds, urls, direct_keys, max_tokens, PAUSE_S, grace=GRACE_S))
+            _wait_idle(ups)
             _progress("idle first-token probe")
-            quiet = asyncio.run(_latency_pair(urls[0], gateway.base_url, direct_keys[0], keys[0]))
+            quiet = asyncio.run(_idle_probe(urls[0], gateway.base_url, direct_keys[0], keys[0]))
         finally:
             for s in started:
                 s.stop()
