@@ -17,6 +17,13 @@ every student served, fairness spread <= 2, no report lost, the same error count
 with and without the dashboard.
 Run: .venv/bin/python bench/class_load.py [--students 40] [--seconds 120] [--model NAME ...]
 (`--model` is repeatable: qwen0.5b (default), qwen1.5b, smollm2; one table per model.)
+
+With `--upstream [URL ...]` it measures gateway mode instead (gateway_load.py): the
+same class straight to two upstreams and through `serve --upstream` in front of them,
+in one run (`--seconds` per run); the throughput ratio (target >= 0.95x), time to
+first token each way, errors, fairness, and the gateway's CPU time per request.
+Without URLs it starts two upstreams of this project's own server (SmolLM2 unless
+`--model` names another). Run: .venv/bin/python bench/class_load.py --upstream --students 40 --seconds 60
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ class Result:
     peak_rss_mb: float = 0.0
     server_cpu_s: float = 0.0
     dash: DashboardLoad | None = None
+    cut_off: int = 0  # students whose last request was still running at the end (with a grace period)
 
     @property
     def server_errors(self) -> int:
@@ -166,16 +174,37 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
 
-async def _run(students: int, seconds: float, base: str, keys: list[str], max_tokens: int, pause: float, probe_key: str | None = None) -> Result:
-    """One phase; with a probe key, also the dashboard's side (reports, open feed, probe)."""
+async def _run(
+    students: int,
+    seconds: float,
+    base: str | list[str],
+    keys: list[str],
+    max_tokens: int,
+    pause: float,
+    probe_key: str | None = None,
+    grace: float | None = None,
+) -> Result:
+    """One phase; with a probe key, also the dashboard's side (reports, open feed, probe).
+    With several base URLs (servers side by side), students are spread evenly over them.
+    With `grace`, requests still running that long after the deadline are cut off (counted
+    in `cut_off`), so a phase on a starved machine ends in bounded time."""
+    bases = [base] if isinstance(base, str) else base
     res = Result(students, seconds, dash=DashboardLoad() if probe_key else None)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    jobs = [student(i, keys[i], base, deadline, res, max_tokens, pause) for i in range(students)]
+    jobs = [student(i, keys[i], bases[i % len(bases)], deadline, res, max_tokens, pause) for i in range(students)]
     if probe_key:
         probe = Probe()
-        jobs += [watch(base[:-3], deadline, probe, res.dash), probe.run(base[:-3], probe_key, deadline)]
-    await asyncio.gather(*jobs)
+        jobs += [watch(bases[0][:-3], deadline, probe, res.dash), probe.run(bases[0][:-3], probe_key, deadline)]
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    _, late = await asyncio.wait(tasks, timeout=None if grace is None else seconds + grace)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+    for task in tasks:
+        if task not in late:
+            task.result()  # a crash in the bench itself is not hidden
+    res.cut_off = len(late)
     res.wall = time.monotonic() - t0
     return res
 
@@ -262,7 +291,21 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
     ap.add_argument("--model", action="append", default=None, help="model to load (repeatable; default qwen0.5b)")
+    ap.add_argument(
+        "--upstream",
+        nargs="*",
+        default=None,
+        metavar="URL",
+        help="measure gateway mode against these upstreams (none given: start two local ones); --seconds per run",
+    )
     args = ap.parse_args()
+    if args.upstream is not None:
+        from gateway_load import run_gateway_comparison
+
+        model = (args.model or [None])[0]
+        print(f"\n### gateway mode: {args.students} students, {len(args.upstream) or 2} upstreams ({model or 'smollm2'})\n", flush=True)
+        print(run_gateway_comparison(args.upstream, args.students, args.seconds, args.max_tokens, model), flush=True)
+        return
     for model in args.model or ["qwen0.5b"]:
         alone, with_dash = compare_dashboard(args.students, args.seconds, args.parallel, args.max_tokens, model=model)
         print(f"\n### model: {model}, {args.parallel} slots\n")

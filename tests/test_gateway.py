@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -236,24 +238,40 @@ def test_configuration_mistakes_are_refused_at_start():
 
 
 def test_an_overloaded_upstream_with_no_other_is_the_apis_500(tmp_path):
-    busy = start_upstream("--parallel", "1", "--max-waiting", "1", tmp=tmp_path)  # a third request at once gets its 503
-    srv = start_gateway([busy], "--api-key", STUDENTS["ada"], tmp=tmp_path)
-    try:
-
-        def ask():
-            try:
-                student(srv).chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Count to 20."}], max_tokens=40)
-                return "ok"
-            except openai.InternalServerError as e:
-                assert e.status_code == 500 and e.type == "server_error" and str(busy.port) not in e.response.text
-                return "500"
-
-        with ThreadPoolExecutor(3) as pool:
-            outcomes = sorted(pool.map(lambda _: ask(), range(3)))
-        assert outcomes == ["500", "ok", "ok"]
-    finally:
-        srv.stop()
-        busy.stop()
+    """The upstream is a class server in gateway mode with one slot and no waiting room,
+    its one slot held by a request to an engine that never answers (a socket that
+    listens and never accepts). So it is full for as long as the test wants, and answers
+    the next request with its 503 `server_overloaded`: no timing involved."""
+    with socket.socket() as engine:  # the hung engine
+        engine.bind(("127.0.0.1", 0))
+        engine.listen(8)
+        hung = f"http://127.0.0.1:{engine.getsockname()[1]}/v1"
+        busy = start_gateway([hung], "--api-key", UPSTREAM_KEY, "--upstream-concurrency", "1", "--max-waiting", "0", key="", tmp=tmp_path)
+        srv = start_gateway([busy], "--api-key", STUDENTS["ada"], tmp=tmp_path)
+        holder = ThreadPoolExecutor(1)
+        try:
+            held = holder.submit(
+                httpx.post,
+                busy.base_url + "/chat/completions",
+                timeout=120,
+                headers={"Authorization": f"Bearer {UPSTREAM_KEY}"},
+                json={"model": CHAT, "messages": [{"role": "user", "content": "hi"}]},
+            )
+            while httpx.get(busy.base_url[:-3] + "/health").json()["busy"] < 1:  # the slot is taken (a condition, not a delay)
+                assert not held.done(), held.result().text
+                time.sleep(0.05)
+            for _ in range(2):  # and again while the upstream is backing off: still an answer, never a hang
+                with pytest.raises(openai.InternalServerError) as e:
+                    student(srv).chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "hi"}], max_tokens=4)
+                assert e.value.status_code == 500 and e.value.type == "server_error" and " / " in e.value.message
+                for secret in (str(busy.port), hung, UPSTREAM_KEY):
+                    assert secret not in e.value.response.text
+        finally:
+            engine.close()  # the hung engine goes away: the held request ends too
+            holder.shutdown(wait=True)
+            srv.stop()
+            busy.stop()
+    assert held.result().status_code == 503  # the holder saw its own gateway's "engine unreachable"
 
 
 def test_error_mapping_hides_the_upstream():

@@ -11,5 +11,6 @@ turns, usage, stored completions and OpenAI-faithful errors. Modules:
 - `relay`: one HTTP exchange with an upstream, with failover before the first byte.
 - `sse`: stream pass-through event by event, counting usage on the way.
 - `upstream_errors`: upstream errors rewritten as the API's, with no URL or key in them.
+- `responses_state`: Responses state kept here, the engine asked statelessly (why: see there).
 - `routes`: the endpoints that go upstream.
 """

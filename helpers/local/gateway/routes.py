@@ -21,9 +21,10 @@ from ..errors import model_not_found, shutting_down, upstream_broke_off
 from ..planning import check_output_cap
 from ..schema import openapi_body
 from ..specs import CHAT_FIELDS, CHAT_IGNORED, COMPLETION_FIELDS, EMBEDDING_FIELDS
-from ..specs_responses import RESPONSES_FIELDS, RESPONSES_IGNORED
+from ..specs_responses import INPUT_TOKENS_FIELDS, RESPONSES_FIELDS, RESPONSES_IGNORED
 from .config import GatewayConfig
 from .relay import STREAM_ERRORS, Opened, Relay
+from .responses_state import Turn, begin
 from .sse import StreamTap, assembled_chat_completion, usage_tokens
 
 
@@ -75,7 +76,7 @@ def upstream_body(endpoint: Endpoint, body: dict[str, Any], upstream_model: str)
     return out, strip_usage
 
 
-def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str, Any]) -> str:
+def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str, Any], prompt: str) -> str:
     """The class server's own checks before anything goes upstream: the output cap, then
     the pipeline's budget and per-key limits (keys were checked by the middleware)."""
     if state.shutting_down:
@@ -87,18 +88,23 @@ def _admit(state, pipeline, request: Request, endpoint: Endpoint, body: dict[str
         if endpoint.name == "embeddings"
         else body.get("max_tokens") or body.get("max_completion_tokens") or body.get("max_output_tokens") or state.config.default_max_tokens
     )
-    prompt = json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)
     return pipeline.admit(request, body["model"], [prompt], out * body.get("n", 1))
 
 
 async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
     gw: Gateway = state.gateway
     body = await pipeline.body(request, endpoint.fields, endpoint.ignored)
-    who = _admit(state, pipeline, request, endpoint, body)
-    prompt_estimate = len(json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False).encode()) // 4 + 1
+    turn: Turn | None = None  # Responses state is the class server's (responses_state.py)
+    if endpoint.name == "responses":
+        turn = await anyio.to_thread.run_sync(begin, state, request.state.who, body)
+    prompt = turn.prompt_text() if turn else json.dumps(body.get(PROMPT_FIELD[endpoint.name]), ensure_ascii=False)
+    who = _admit(state, pipeline, request, endpoint, body, prompt)
+    prompt_estimate = len(prompt.encode()) // 4 + 1
     student_model = body["model"]
     models = (student_model, gw.upstream_model(student_model))
     out, strip_usage = upstream_body(endpoint, body, models[1])
+    if turn:
+        out = turn.upstream_body(out)
     stream = bool(body.get("stream")) and endpoint.name != "embeddings"
     opened = await gw.relay.open(who, endpoint.kind, endpoint.path, out, student_model, stream)
     if not stream:
@@ -110,8 +116,11 @@ async def relay_request(state, pipeline, request: Request, endpoint: Endpoint):
         state.charge(who, models, *usage.counted(prompt_estimate))
         if endpoint.name == "chat" and body.get("store") and isinstance(answer, dict):
             await anyio.to_thread.run_sync(state.store.put, who, body, answer, body.get("metadata") or {})
+        if turn and isinstance(answer, dict):
+            await anyio.to_thread.run_sync(turn.keep, state, who, turn.restore(answer))
+            return Response(json.dumps(answer, ensure_ascii=False).encode(), media_type="application/json")
         return Response(opened.raw, media_type="application/json")  # the upstream's bytes, not parsed and dumped again
-    tap = StreamTap(endpoint.name, strip_usage, keep_text=endpoint.name == "chat" and bool(body.get("store")))
+    tap = StreamTap(endpoint.name, strip_usage, keep_text=endpoint.name == "chat" and bool(body.get("store")), turn=turn)
     events = pass_through(state, opened, tap, who, models, body, prompt_estimate)
     return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -120,8 +129,8 @@ async def pass_through(
     state, opened: Opened, tap: StreamTap, who: str, models: tuple[str, str], body: dict[str, Any], prompt_estimate: int
 ) -> AsyncIterator[bytes]:
     """The upstream's events as they come, each upstream packet in one write. A stream
-    with `store: true` is stored before its `[DONE]` goes out, so a student who asks for
-    it right after the stream finds it."""
+    with `store: true` is stored before its `[DONE]` (chat) or its final `response.*`
+    event (Responses) goes out, so a student who asks for it right after finds it."""
     try:
         batches = _chain([opened.first_events], opened.chunks)
         try:
@@ -129,6 +138,9 @@ async def pass_through(
                 out = b"".join(e for e in map(tap.event, events) if e)
                 if tap.keep_text and out.endswith(b"data: [DONE]\n\n") and not tap.ended_with_error:
                     await anyio.to_thread.run_sync(state.store.put, who, body, assembled_chat_completion(tap, body), body.get("metadata") or {})
+                if tap.final is not None:
+                    final, tap.final = tap.final, None
+                    await anyio.to_thread.run_sync(tap.turn.keep, state, who, final)
                 if out:
                     yield out
         except STREAM_ERRORS as e:
@@ -141,6 +153,20 @@ async def pass_through(
         with anyio.CancelScope(shield=True):
             await opened.close()
         state.charge(who, models, *tap.counted(prompt_estimate))
+
+
+async def count_input_tokens(state, pipeline, request: Request) -> Response:
+    """`POST /v1/responses/input_tokens`: a gateway has no tokenizer, so the engine counts,
+    on the whole conversation (`previous_response_id` / `conversation` resolved here)."""
+    gw: Gateway = state.gateway
+    body = await pipeline.body(request, INPUT_TOKENS_FIELDS, RESPONSES_IGNORED)
+    turn = await anyio.to_thread.run_sync(begin, state, request.state.who, {"input": [], **body})
+    out = {k: v for k, v in turn.upstream_body(body).items() if k != "store"}
+    if body.get("model"):
+        out["model"] = gw.upstream_model(body["model"])
+    opened = await gw.relay.open(request.state.who, "chat", "/responses/input_tokens", out, body.get("model", ""), False)
+    await opened.close()
+    return Response(opened.raw, media_type="application/json")
 
 
 async def _chain(first: list[list[bytes]], rest: AsyncIterator[list[bytes]]) -> AsyncIterator[list[bytes]]:
@@ -178,6 +204,12 @@ def router(state, pipeline) -> APIRouter:
                 return await relay_request(state, pipeline, request, _endpoint)
 
             r.add_api_route("/v1" + endpoint.path, handler, methods=["POST"], name=f"gateway {endpoint.name}", openapi_extra=openapi_body(endpoint.fields))
+
+    if state.gateway.config.serves("chat"):
+
+        @r.post("/v1/responses/input_tokens", name="gateway input tokens", openapi_extra=openapi_body(INPUT_TOKENS_FIELDS))
+        async def input_tokens(request: Request):
+            return await count_input_tokens(state, pipeline, request)
 
     @r.get("/v1/models")
     async def list_models():

@@ -10,10 +10,14 @@ breaks after bytes have flowed ends with the API's error event instead of a hang
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import APIError
+
+FINAL_RESPONSE_EVENTS = ("response.completed", "response.incomplete", "response.failed")
+_HAS_RESPONSE = re.compile(rb'"response"\s*:\s*\{')  # events that carry the Response object (not token deltas)
 
 
 class EventSplitter:
@@ -59,13 +63,15 @@ class StreamTap:
     ended_with_error: bool = False
     events: int = 0
     last_event: bytes = b""
+    turn: Any = None  # a Responses request whose state the class server keeps (responses_state.Turn)
+    final: dict[str, Any] | None = None  # the finished Response of a Responses stream, once it has passed
 
     def event(self, raw: bytes) -> bytes | None:
         """The bytes to send on for one event, or None to drop it. Most events are token
         deltas that need nothing: they are not even parsed (the gateway's cost per token)."""
         self.events += 1
         self.last_event = raw
-        if not (self.keep_text or b'"usage"' in raw or b'"error"' in raw or not self.head):
+        if not (self.keep_text or b'"usage"' in raw or b'"error"' in raw or not self.head or (self.turn is not None and _HAS_RESPONSE.search(raw))):
             return raw
         data = event_data(raw)
         if not isinstance(data, dict):
@@ -74,8 +80,7 @@ class StreamTap:
             self.ended_with_error = True
             return raw
         if self.endpoint == "responses":
-            self._responses_event(data)
-            return raw
+            return self._responses_event(raw, data)
         return self._chunk(raw, data)
 
     def _chunk(self, raw: bytes, data: dict[str, Any]) -> bytes | None:
@@ -97,11 +102,21 @@ class StreamTap:
             return sse_bytes(data)
         return raw
 
-    def _responses_event(self, data: dict[str, Any]) -> None:
+    def _responses_event(self, raw: bytes, data: dict[str, Any]) -> bytes:
+        """Usage from the Response an event carries; with state kept here, the student's
+        state fields put back into it (only these few events are rewritten)."""
         self.head = self.head or {"type": data.get("type")}
         response = data.get("response")
-        if isinstance(response, dict) and response.get("usage"):
+        if not isinstance(response, dict):
+            return raw
+        if response.get("usage"):
             self.usage = usage_tokens(response["usage"])
+        if self.turn is None:
+            return raw
+        self.turn.restore(response)
+        if data.get("type") in FINAL_RESPONSE_EVENTS:
+            self.final = response
+        return with_data(raw, data)
 
     def counted(self, prompt_estimate: int) -> tuple[int, int]:
         """Tokens to charge: the upstream's usage, or (if it sent none, or the stream broke)
@@ -125,6 +140,12 @@ def usage_tokens(usage: dict[str, Any]) -> dict[str, int]:
     prompt = usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0
     completion = usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0
     return {"prompt": int(prompt), "completion": int(completion)}
+
+
+def with_data(raw: bytes, data: Any) -> bytes:
+    """An event with its `data:` replaced, its `event:` (and any `id:`) line kept."""
+    head = [line for line in raw.rstrip(b"\n").split(b"\n") if line and not line.startswith(b"data:")]
+    return b"\n".join([*head, b"data: " + json.dumps(data, ensure_ascii=False).encode()]) + b"\n\n"
 
 
 def sse_bytes(data: Any) -> bytes:
