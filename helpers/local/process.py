@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from ..paths import repo_root
+from .profile import PROFILE_ENV
 
 ROOT = repo_root()
 
@@ -29,7 +30,11 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m helpers.local serve --port <free> ARGS...`, its log in a file."""
+    """`python -m helpers.local serve --port <free> ARGS...`, its log in a file.
+
+    The server has exactly the capabilities its ARGS give: COURSE_LOCAL_PROFILE describes the
+    learner's provider (the server `get_client()` starts), not a server a lesson or a test starts
+    for its own demonstration, so it is not inherited unless passed in `env`."""
 
     def __init__(self, *args: str, port: int | None = None, env: dict[str, str] | None = None):
         self.port = port or free_port()
@@ -37,7 +42,8 @@ class ServerProcess:
         self.log_path = Path(os.environ.get("PYTEST_TMP", tempfile.gettempdir())) / f"course-server-{self.port}.log"
         cmd = [sys.executable, "-m", "helpers.local", "serve", "--port", str(self.port), *args]
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        inherited = {k: v for k, v in os.environ.items() if k != PROFILE_ENV}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**inherited, **(env or {})})
 
     def wait_healthy(self, timeout: float = 120) -> dict:
         deadline = time.monotonic() + timeout
