@@ -3,6 +3,8 @@ all with the one upstream key below (a test value: the helpers hold no key)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.local.gateway import process
@@ -20,4 +22,17 @@ def start_gateway(upstreams: list[ServerProcess | str], *args: str, key: str = U
     return process.start_gateway(upstreams, *args, key=key, tmp=tmp)
 
 
-__all__ = ["KEY_ENV", "UPSTREAM_KEY", "start_gateway", "start_upstream"]
+@contextmanager
+def running_upstreams(tmp: Path, count: int = 2) -> Iterator[list[ServerProcess]]:
+    """`count` real upstreams for a module's tests, all stopped afterwards even if one fails to start."""
+    started: list[ServerProcess] = []
+    try:
+        for _ in range(count):
+            started.append(start_upstream(tmp=tmp))
+        yield started
+    finally:
+        for srv in started:
+            srv.stop()
+
+
+__all__ = ["KEY_ENV", "UPSTREAM_KEY", "running_upstreams", "start_gateway", "start_upstream"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from gateway_support import UPSTREAM_KEY, start_gateway, start_upstream
+from gateway_support import UPSTREAM_KEY, running_upstreams, start_gateway
 from pydantic import BaseModel
 from server_proc import ROOT, ServerProcess
 
@@ -27,15 +27,8 @@ ADMIN = "admin-gateway-5555"
 
 @pytest.fixture(scope="module")
 def upstreams(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("upstreams")
-    started = []
-    try:
-        for _ in range(2):
-            started.append(start_upstream(tmp=tmp))
+    with running_upstreams(tmp_path_factory.mktemp("upstreams")) as started:
         yield started
-    finally:
-        for srv in started:
-            srv.stop()
 
 
 @pytest.fixture(scope="module")

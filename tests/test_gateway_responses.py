@@ -9,7 +9,7 @@ import httpx
 import openai
 import pytest
 from contract import assert_exact
-from gateway_support import UPSTREAM_KEY, start_gateway, start_upstream
+from gateway_support import UPSTREAM_KEY, running_upstreams, start_gateway
 from openai.types.responses import InputTokenCountResponse, Response, ResponseItemList
 from server_proc import ServerProcess
 
@@ -21,15 +21,8 @@ SHORT = {"model": CHAT, "max_output_tokens": 16, "temperature": 0}
 
 @pytest.fixture(scope="module")
 def upstreams(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("upstreams")
-    started = []
-    try:
-        for _ in range(2):
-            started.append(start_upstream(tmp=tmp))
+    with running_upstreams(tmp_path_factory.mktemp("upstreams")) as started:
         yield started
-    finally:
-        for srv in started:
-            srv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -83,12 +83,7 @@ def check_chat_tools(tools: Any) -> list[dict[str, Any]]:
     names: set[str] = set()
     for i, tool in enumerate(tools):
         p = f"tools[{i}]"
-        _need_type(tool, "object", p)
-        kind = tool.get("type")
-        if kind is None:
-            raise _missing(f"{p}.type")
-        if kind != "function":
-            raise _unsupported_type(kind, f"{p}.type", supported="'function' and 'custom'")
+        _need_function_tool(tool, p, supported="'function' and 'custom'")
         if "function" not in tool:
             raise _missing(f"{p}.function")
         fn = check_function(tool["function"], f"{p}.function")
@@ -98,17 +93,22 @@ def check_chat_tools(tools: Any) -> list[dict[str, Any]]:
     return tools
 
 
+def _need_function_tool(tool: Any, p: str, supported: str) -> None:
+    """One entry of `tools` is an object of type "function"; the API's error names what it supports."""
+    _need_type(tool, "object", p)
+    kind = tool.get("type")
+    if kind is None:
+        raise _missing(f"{p}.type")
+    if kind != "function":
+        raise _unsupported_type(kind, f"{p}.type", supported=supported)
+
+
 def check_responses_tools(tools: Any) -> list[dict[str, Any]]:
     _need_type(tools, "array", "tools")
     out = []
     for i, tool in enumerate(tools):
         p = f"tools[{i}]"
-        _need_type(tool, "object", p)
-        kind = tool.get("type")
-        if kind is None:
-            raise _missing(f"{p}.type")
-        if kind != "function":
-            raise _unsupported_type(kind, f"{p}.type", supported="'function', 'file_search', 'web_search', 'code_interpreter', 'mcp', ...")
+        _need_function_tool(tool, p, supported="'function', 'file_search', 'web_search', 'code_interpreter', 'mcp', ...")
         out.append(check_function(tool, p))
     return out
 
