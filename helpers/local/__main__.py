@@ -21,13 +21,8 @@ def _env_port() -> int:
         return C.DEFAULT_PORT
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.local", description="Offline OpenAI-compatible server for the course / 课程的离线 OpenAI 兼容服务器"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    s = sub.add_parser("serve", help="run the server / 启动服务器")
+def _add_access_options(s: argparse.ArgumentParser) -> None:
+    """Where the server listens and who may call it."""
     s.add_argument("--host", default=C.DEFAULT_HOST, help=f"address to listen on (default {C.DEFAULT_HOST}; 0.0.0.0 for a class, needs keys)")
     s.add_argument("--port", type=int, default=_env_port(), help=f"default {C.DEFAULT_PORT}, or {C.PORT_ENV}")
     s.add_argument(
@@ -42,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--admin-key", action="append", default=[], dest="admin_keys", metavar="KEY", help="key for GET /v1/admin/usage (repeatable; also env COURSE_ADMIN_KEY)"
     )
+
+
+def _add_engine_options(s: argparse.ArgumentParser) -> None:
+    """The chat model and how llama.cpp runs it."""
     s.add_argument(
         "--parallel", type=int, default=C.DEFAULT_PARALLEL, help=f"llama.cpp slots: answers generated at the same time (default {C.DEFAULT_PARALLEL})"
     )
@@ -53,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--ctx", type=int, default=C.DEFAULT_CTX_PER_SLOT, help=f"context window per slot, in tokens (default {C.DEFAULT_CTX_PER_SLOT})")
     s.add_argument("--threads", type=int, default=None, help=f"CPU threads for llama.cpp (default: all cores, at most {C.MAX_LLAMA_THREADS})")
+
+
+def _add_limit_options(s: argparse.ArgumentParser) -> None:
+    """Per-key limits and output caps: a class's fairness and the API's limits."""
     s.add_argument("--rpm", type=int, default=None, help="requests per minute per key (default: no limit)")
     s.add_argument("--tpm", type=int, default=None, help="tokens per minute per key (default: no limit)")
     s.add_argument("--max-concurrent-per-key", type=int, default=None, help="slots one key may use at once (default: half the slots when keys are set)")
@@ -68,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         default=C.DEFAULT_MAX_OUTPUT_TOKENS,
         help=f"largest max_tokens accepted, like a model's output limit (default {C.DEFAULT_MAX_OUTPUT_TOKENS})",
     )
+
+
+def _add_storage_options(s: argparse.ArgumentParser) -> None:
+    """What is kept, for how long, and what the server pretends to lack."""
     s.add_argument("--db", default=None, metavar="FILE", help="SQLite file for stored completions (default: in the course cache)")
     s.add_argument(
         "--retention-days",
@@ -90,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
         help=f"act like a provider that lacks features, comma-separated: {', '.join(FLAGS)} (default: {PROFILE_ENV}, else none) / 模拟缺少某些功能的服务商",
     )
     s.add_argument("--collect-answers", action="store_true", help="keep the text of exercise answers for the dashboard (off by default; notebooks then say so)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.local", description="Offline OpenAI-compatible server for the course / 课程的离线 OpenAI 兼容服务器"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the server / 启动服务器")
+    for add in (_add_access_options, _add_engine_options, _add_limit_options, _add_storage_options):
+        add(s)
     from .gateway.cli import add_arguments as add_gateway_arguments
 
     add_gateway_arguments(s)
