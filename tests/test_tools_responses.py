@@ -61,6 +61,25 @@ def test_function_call_output_continues_the_conversation(tc):
     assert follow.output[0].type == "message" and ("19" in text or "cloud" in text.lower())
 
 
+def test_function_call_output_continues_a_stored_response(tc):
+    """With `previous_response_id` the learner sends only the tool's result: the server
+    replays the stored question and call, as the API does."""
+    first = tc.responses.create(model=CHAT, input=QUESTION, tools=[TOOL], tool_choice="required", temperature=0)
+    call = first.output[-1]
+    assert call.type == "function_call"
+    follow = tc.responses.create(
+        model=CHAT,
+        previous_response_id=first.id,
+        tools=[TOOL],
+        temperature=0,
+        max_output_tokens=60,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": json.dumps({"temperature_c": 19, "sky": "cloudy"})}],
+    )
+    assert follow.previous_response_id == first.id
+    text = follow.output_text
+    assert follow.output[0].type == "message" and ("19" in text or "cloud" in text.lower()), text
+
+
 def test_required_and_named_tool_choice(tc):
     r = tc.responses.create(model=CHAT, input="Tell me a joke.", tools=[TOOL], temperature=0, tool_choice={"type": "function", "name": "get_weather"})
     assert r.output[-1].type == "function_call" and r.output[-1].name == "get_weather"
