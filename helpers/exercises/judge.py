@@ -35,7 +35,8 @@ def ask(messages: list[dict[str, Any]], **params: Any):
 
     import helpers
 
-    request = {"model": helpers.CHAT_MODEL, "messages": messages, "temperature": 0, "max_tokens": MAX_TOKENS, **params}
+    cap = {} if "max_completion_tokens" in params else {"max_tokens": MAX_TOKENS}  # one cap, never both
+    request = {"model": helpers.CHAT_MODEL, "messages": messages, "temperature": 0, **cap, **params}
     try:
         return helpers.get_client(quiet=True).chat.completions.create(**request)
     except openai.APIConnectionError as e:
