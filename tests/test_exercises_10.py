@@ -1,6 +1,6 @@
-"""Exercise checks of notebook 09: a right answer passes, wrong answers fail with feedback in both languages.
+"""Exercise checks of notebook 10: a right answer passes, wrong answers fail with feedback in both languages.
 
-09.4 is prompt-and-judge: its checks send the answer to the session's real offline
+10.4 is prompt-and-judge: its checks send the answer to the session's real offline
 server (Qwen2.5-Coder-0.5B at temperature 0, started in the root conftest.py), so a
 right answer passes because the model really calls the learner's tool.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers.exercises import check, exercise_ids
-from helpers.exercises.lesson09 import ASSISTANT, QUESTION, RESULT
+from helpers.exercises.lesson10 import ASSISTANT, QUESTION, RESULT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -85,7 +85,7 @@ def _changed(tool, edit):
 
 
 def _eval_parser(arguments):
-    return eval(arguments)  # noqa: S307 - the wrong answer 09.3 must catch
+    return eval(arguments)  # noqa: S307 - the wrong answer 10.3 must catch
 
 
 def _no_checks(arguments):
@@ -100,14 +100,14 @@ def _key_error(arguments):
 TOOL_MESSAGE = {"role": "tool", "tool_call_id": "call_paris_0001", "content": json.dumps(RESULT)}
 
 RIGHT = {
-    "09.1": CURRENCY_TOOL,
-    "09.2": [QUESTION, ASSISTANT, TOOL_MESSAGE],
-    "09.3": parse_conversion,
-    "09.4": {"tool": TIME_TOOL, "question": "What time is it in Tokyo right now?"},
+    "10.1": CURRENCY_TOOL,
+    "10.2": [QUESTION, ASSISTANT, TOOL_MESSAGE],
+    "10.3": parse_conversion,
+    "10.4": {"tool": TIME_TOOL, "question": "What time is it in Tokyo right now?"},
 }
 
 WRONG_OFFLINE = {  # wrong shapes and wrong facts: caught before any model is asked
-    "09.1": [
+    "10.1": [
         "convert_currency",
         {"type": "function", **CURRENCY_TOOL["function"]},
         _changed(CURRENCY_TOOL, lambda t: t["function"].update(name="convert currency")),
@@ -117,15 +117,15 @@ WRONG_OFFLINE = {  # wrong shapes and wrong facts: caught before any model is as
         _changed(CURRENCY_TOOL, lambda t: t["function"]["parameters"].pop("additionalProperties")),
         _changed(CURRENCY_TOOL, lambda t: t["function"].pop("strict")),
     ],
-    "09.2": [
+    "10.2": [
         [QUESTION, ASSISTANT, {"role": "tool", "tool_call_id": "call_paris_0001", "content": RESULT}],
         [QUESTION, ASSISTANT, {"role": "tool", "content": json.dumps(RESULT)}],
         [QUESTION, {"role": "tool", "tool_call_id": "call_paris_0001", "content": json.dumps(RESULT)}],
         [QUESTION, ASSISTANT, {"role": "user", "content": json.dumps(RESULT)}],
         "[QUESTION, ASSISTANT, RESULT]",
     ],
-    "09.3": [_eval_parser, _no_checks, _key_error, "parse_conversion"],
-    "09.4": [
+    "10.3": [_eval_parser, _no_checks, _key_error, "parse_conversion"],
+    "10.4": [
         "What time is it in Tokyo?",
         {"tool": "get_local_time", "question": "What time is it in Tokyo?"},
         {"tool": _changed(TIME_TOOL, lambda t: t["function"].update(parameters={"type": "string"})), "question": "Time in Oslo?"},
@@ -149,7 +149,7 @@ def test_every_exercise_has_cases():
     assert len(ids) >= 3
 
 
-@pytest.mark.parametrize("exercise_id", ["09.1", "09.2", "09.3"])
+@pytest.mark.parametrize("exercise_id", ["10.1", "10.2", "10.3"])
 def test_right_answer_passes(exercise_id):
     ok(exercise_id, RIGHT[exercise_id])
 
@@ -165,10 +165,10 @@ def test_accepted_variants():
         from_currency: str
         to_currency: str
 
-    ok("09.1", openai.pydantic_function_tool(ConvertCurrency, name="convert_currency"))
+    ok("10.1", openai.pydantic_function_tool(ConvertCurrency, name="convert_currency"))
     from openai.types.chat import ChatCompletionMessage
 
-    ok("09.2", [QUESTION, ChatCompletionMessage.model_validate(ASSISTANT), TOOL_MESSAGE])
+    ok("10.2", [QUESTION, ChatCompletionMessage.model_validate(ASSISTANT), TOOL_MESSAGE])
 
 
 @pytest.mark.parametrize("exercise_id,i", [(k, i) for k, v in sorted(WRONG_OFFLINE.items()) for i in range(len(v))])
@@ -183,21 +183,21 @@ def test_no_answer_yet():
 
 
 def test_judged_right_answer_passes_on_the_model(server):
-    fb = check("09.4", RIGHT["09.4"])
+    fb = check("10.4", RIGHT["10.4"])
     assert fb.ok, str(fb)
     assert '"city": "Tokyo"' in fb.en.replace("'", '"')
 
 
 @pytest.mark.parametrize("i", range(len(WRONG_ON_THE_MODEL)))
 def test_judged_wrong_answer_fails_on_the_model(server, i):
-    bad("09.4", WRONG_ON_THE_MODEL[i])
+    bad("10.4", WRONG_ON_THE_MODEL[i])
 
 
 SOLUTION = re.compile(r"\*\*(\d\d\.\d+)\*\*\s+```python\n(.*?)```", re.S)
 
 
 def test_teacher_solutions_pass(server):
-    text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson09.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson10.md").read_text(encoding="utf-8")
     found = SOLUTION.findall(text)
     assert sorted(i for i, _ in found) == sorted(RIGHT)
     for exercise_id, src in found:
@@ -207,10 +207,10 @@ def test_teacher_solutions_pass(server):
 
 
 def test_notebook_gives_the_checked_conversation():
-    """09.2's cell in the notebook defines exactly the conversation the checker expects."""
+    """10.2's cell in the notebook defines exactly the conversation the checker expects."""
     import nbformat
 
-    nb = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "09_function_calling.ipynb", as_version=4)
+    nb = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "10_function_calling.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("question = "))
     ns: dict = {}
     exec(cell.source, ns)

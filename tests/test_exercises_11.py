@@ -1,4 +1,4 @@
-"""Exercise checks of notebook 10: the solutions pass, wrong answers fail with feedback in both languages."""
+"""Exercise checks of notebook 11: the solutions pass, wrong answers fail with feedback in both languages."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def bad(exercise_id, answer, *words):
     return fb
 
 
-# --- the solutions (as in solutions/lesson10.md) -----------------------------------
+# --- the solutions (as in solutions/lesson11.md) -----------------------------------
 
 
 def should_retry(error):
@@ -64,20 +64,20 @@ def sdk_client():
 
 
 def test_lesson_10_has_its_exercises():
-    assert {"10.1", "10.2", "10.3", "10.4"} <= set(exercise_ids())
+    assert {"11.1", "11.2", "11.3", "11.4"} <= set(exercise_ids())
 
 
 def test_10_1_classify_errors():
-    ok("10.1", should_retry)
-    bad("10.1", lambda e: isinstance(e, openai.RateLimitError) and e.code != "insufficient_quota", "APIConnectionError")
-    bad("10.1", lambda e: isinstance(e, (openai.RateLimitError, openai.APIConnectionError, openai.InternalServerError)), "insufficient_quota")
-    bad("10.1", lambda e: True, "not worth retrying")
-    bad("10.1", lambda e: "yes")
-    bad("10.1", "RateLimitError")
+    ok("11.1", should_retry)
+    bad("11.1", lambda e: isinstance(e, openai.RateLimitError) and e.code != "insufficient_quota", "APIConnectionError")
+    bad("11.1", lambda e: isinstance(e, (openai.RateLimitError, openai.APIConnectionError, openai.InternalServerError)), "insufficient_quota")
+    bad("11.1", lambda e: True, "not worth retrying")
+    bad("11.1", lambda e: "yes")
+    bad("11.1", "RateLimitError")
 
 
 def test_10_2_backoff():
-    ok("10.2", with_backoff)
+    ok("11.2", with_backoff)
 
     def retries_everything(call, max_attempts=5, base_delay=1.0, sleep=time.sleep):
         for attempt in range(max_attempts):
@@ -112,15 +112,15 @@ def test_10_2_backoff():
         except openai.OpenAIError:
             return None
 
-    bad("10.2", retries_everything, "insufficient_quota")
-    bad("10.2", fixed_delay, "2 s")
-    bad("10.2", ignores_retry_after, "Retry-After")
-    bad("10.2", swallows_the_error, "raise the last error")
-    bad("10.2", lambda call: call(), "with_backoff(call, max_attempts")
+    bad("11.2", retries_everything, "insufficient_quota")
+    bad("11.2", fixed_delay, "2 s")
+    bad("11.2", ignores_retry_after, "Retry-After")
+    bad("11.2", swallows_the_error, "raise the last error")
+    bad("11.2", lambda call: call(), "with_backoff(call, max_attempts")
 
 
 def test_10_3_cost_from_usage():
-    ok("10.3", cost_usd)
+    ok("11.3", cost_usd)
 
     def ignores_cache(usage, price):
         return (usage.prompt_tokens * price["input"] + usage.completion_tokens * price["output"]) / 1_000_000
@@ -136,33 +136,33 @@ def test_10_3_cost_from_usage():
         cached = usage.prompt_tokens_details.cached_tokens
         return ((usage.prompt_tokens - cached) * price["input"] + cached * price["cached_input"] + usage.completion_tokens * price["output"]) / 1_000_000
 
-    bad("10.3", ignores_cache, "cached_input")
-    bad("10.3", per_thousand, "per million")
-    bad("10.3", counts_cache_twice, "part of prompt_tokens")
-    bad("10.3", crashes_without_details, "None")
-    bad("10.3", lambda usage, price: usage.total_tokens * price["input"] / 1_000_000)
-    bad("10.3", 0.0021)
+    bad("11.3", ignores_cache, "cached_input")
+    bad("11.3", per_thousand, "per million")
+    bad("11.3", counts_cache_twice, "part of prompt_tokens")
+    bad("11.3", crashes_without_details, "None")
+    bad("11.3", lambda usage, price: usage.total_tokens * price["input"] / 1_000_000)
+    bad("11.3", 0.0021)
 
 
 def test_10_4_client_options(sdk_client):
-    ok("10.4", sdk_client.with_options(timeout=20, max_retries=0))
-    ok("10.4", sdk_client.with_options(timeout=20.0, max_retries=0))
-    bad("10.4", sdk_client.with_options(timeout=20), "max_retries=0")
-    bad("10.4", sdk_client.with_options(max_retries=0), "timeout=20")
-    bad("10.4", {"timeout": 20, "max_retries": 0}, "with_options")
-    bad("10.4", "client.with_options(timeout=20, max_retries=0)")
+    ok("11.4", sdk_client.with_options(timeout=20, max_retries=0))
+    ok("11.4", sdk_client.with_options(timeout=20.0, max_retries=0))
+    bad("11.4", sdk_client.with_options(timeout=20), "max_retries=0")
+    bad("11.4", sdk_client.with_options(max_retries=0), "timeout=20")
+    bad("11.4", {"timeout": 20, "max_retries": 0}, "with_options")
+    bad("11.4", "client.with_options(timeout=20, max_retries=0)")
 
 
 SOLUTION = re.compile(r"\*\*(10\.\d+)\*\*\s+```python\n(.*?)```", re.S)
 
 
 def test_teacher_solutions_pass(sdk_client):
-    """solutions/lesson10.md, run in order in one namespace (10.2 uses 10.1's should_retry), as a notebook would."""
+    """solutions/lesson11.md, run in order in one namespace (11.2 uses 11.1's should_retry), as a notebook would."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson10.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson11.md").read_text(encoding="utf-8")
     found = SOLUTION.findall(text)
-    assert [i for i, _ in found] == ["10.1", "10.2", "10.3", "10.4"]
+    assert [i for i, _ in found] == ["11.1", "11.2", "11.3", "11.4"]
     ns = {"client": sdk_client}
     for exercise_id, src in found:
         exec(src, ns)

@@ -1,6 +1,6 @@
-"""Checks for notebook 07 (data policies: training, retention, stored completions, key safety).
+"""Checks for notebook 08 (data policies: training, retention, stored completions, key safety).
 
-07.5 is prompt-and-judge: the learner's developer message must keep the model to
+08.5 is prompt-and-judge: the learner's developer message must keep the model to
 the dated policy text, so that it says NOT IN POLICY rather than invent a rule.
 """
 
@@ -14,9 +14,9 @@ from .learner import Wrong, call, friendly, need_callable, need_text
 
 # Endpoints whose default was zero data retention in the late-2023 table (docs/data-usage.md).
 ZERO_RETENTION_BY_DEFAULT = {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"}
-# Sample keys for 07.4: obviously fake, never real-looking.
+# Sample keys for 08.4: obviously fake, never real-looking.
 SAMPLE_KEYS = ("sk-fake-demo-9f3a", "sk-EXAMPLE-ONLY-wxyz", "sk-course-demo-0000")
-# 07.5: the policy text the model must answer from (the notebook shows the same text).
+# 08.5: the policy text the model must answer from (the notebook shows the same text).
 POLICY = (
     "Stored completions (as of 2025-02-28): a chat completion requested with store=True is kept for 30 days. "
     "Completions are stored unfiltered, so do not store completions that contain sensitive data."
@@ -27,11 +27,11 @@ OFF_POLICY_QUESTION = "Can I get a refund for unused API credits?"
 
 
 def policy_messages(developer_message: str, question: str) -> list[dict]:
-    """How 07.5 is asked: the learner's rules, then the policy text and a question in the user turn."""
+    """How 08.5 is asked: the learner's rules, then the policy text and a question in the user turn."""
     return [{"role": "developer", "content": developer_message}, {"role": "user", "content": f"<policy>\n{POLICY}\n</policy>\n\nQuestion: {question}"}]
 
 
-@exercise("07.1")
+@exercise("08.1")
 @friendly
 def _(answer):
     if isinstance(answer, dt.datetime):
@@ -47,7 +47,7 @@ def _(answer):
     )
 
 
-@exercise("07.2")
+@exercise("08.2")
 @friendly
 def _(answer):
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
@@ -68,7 +68,7 @@ def _(answer):
     )
 
 
-@exercise("07.3")
+@exercise("08.3")
 @friendly
 def _(answer):
     if not isinstance(answer, dict):
@@ -96,7 +96,7 @@ def _(answer):
     return passed("Correct: a stored completion with string metadata to find it again later.", "正确：这是一个带字符串元数据、以后可以再找到的存储补全请求。")
 
 
-@exercise("07.4")
+@exercise("08.4")
 @friendly
 def _(answer):
     need_callable(answer, "mask(key)")
@@ -121,7 +121,7 @@ def _(answer):
     )
 
 
-@exercise("07.5")
+@exercise("08.5")
 @friendly
 def _(answer):
     rules = need_text(answer, "your developer message", "你的开发者消息")

@@ -1,7 +1,7 @@
-"""Checks for notebook 09 (function calling).
+"""Checks for notebook 10 (function calling).
 
-09.1 writes a tool schema by hand, 09.2 builds the messages that send a tool's
-result back, 09.3 validates the model's arguments without `eval`, and 09.4 is
+10.1 writes a tool schema by hand, 10.2 builds the messages that send a tool's
+result back, 10.3 validates the model's arguments without `eval`, and 10.4 is
 prompt-and-judge: the learner's own tool and question go to the model, which
 must call that tool with a city taken from the question. Every wrong shape is
 answered with feedback in both languages, never a traceback.
@@ -18,16 +18,16 @@ from .judge import answer_text, ask, judged
 
 NAME_RULE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # the API's rule for function names
 
-# 09.2: the conversation so far, as the notebook shows it
+# 10.2: the conversation so far, as the notebook shows it
 QUESTION = {"role": "user", "content": "What's the weather like in Paris today?"}
 TOOL_CALL = {"id": "call_paris_0001", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
 ASSISTANT = {"role": "assistant", "content": None, "tool_calls": [TOOL_CALL]}
 RESULT = {"city": "Paris", "temperature_c": 18, "sky": "cloudy"}
 
-# 09.3: the currencies the (pretend) bank converts
+# 10.3: the currencies the (pretend) bank converts
 CURRENCIES = {"USD", "EUR", "CNY", "JPY", "GBP"}
 
-# 09.4: a tool the model may pick instead of the learner's; picking it is the wrong function
+# 10.4: a tool the model may pick instead of the learner's; picking it is the wrong function
 DISTRACTOR = {
     "type": "function",
     "function": {
@@ -99,7 +99,7 @@ def _property_types(schema: dict, wanted: dict[str, str]) -> Feedback | None:
     return None
 
 
-@exercise("09.1")
+@exercise("10.1")
 def _(answer):
     function, problem = _function_part(answer, "convert_currency")
     if problem:
@@ -125,7 +125,7 @@ def _as_dict(message: Any) -> Any:
     return message.model_dump(exclude_none=True) if hasattr(message, "model_dump") else message
 
 
-@exercise("09.2")
+@exercise("10.2")
 def _(answer):
     if not isinstance(answer, list) or not all(isinstance(_as_dict(m), dict) for m in answer):
         return failed("Give a list of message dicts.", "请给出一个由消息 dict 组成的列表。")
@@ -168,7 +168,7 @@ def _(answer):
     )
 
 
-# 09.3: (arguments, what a safe parser does with them)
+# 10.3: (arguments, what a safe parser does with them)
 GOOD_ARGUMENTS = [
     ('{"amount": 100, "from_currency": "USD", "to_currency": "EUR"}', {"amount": 100, "from_currency": "USD", "to_currency": "EUR"}),
     ('{"amount": 12.5, "from_currency": "CNY", "to_currency": "JPY"}', {"amount": 12.5, "from_currency": "CNY", "to_currency": "JPY"}),
@@ -197,7 +197,7 @@ def _outcome(fn, arguments: str) -> tuple[str, Any]:
         return type(e).__name__, e
 
 
-@exercise("09.3")
+@exercise("10.3")
 def _(answer):
     if not callable(answer):
         return failed(
@@ -252,7 +252,7 @@ def _judge_shape(answer: Any) -> tuple[dict | None, str | None, Feedback | None]
     return answer["tool"], question, None
 
 
-@exercise("09.4")
+@exercise("10.4")
 @judged
 def _(answer):
     tool, question, problem = _judge_shape(answer)

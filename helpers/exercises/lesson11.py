@@ -1,4 +1,4 @@
-"""Checks for notebook 10 (errors, rate limits and cost).
+"""Checks for notebook 11 (errors, rate limits and cost).
 
 The checks run the learner's functions on the SDK's own exception objects (built
 the way the SDK builds them from an HTTP answer), so `isinstance`, `.code` and
@@ -66,7 +66,7 @@ CASES = [
 ]
 
 
-@exercise("10.1")
+@exercise("11.1")
 def _(answer):
     if not callable(answer):
         return failed("Give a function should_retry(error) that returns True or False.", "请给出一个返回 True 或 False 的函数 should_retry(error)。")
@@ -185,7 +185,7 @@ def _check_backoff(fn):
     return None
 
 
-@exercise("10.2")
+@exercise("11.2")
 def _(answer):
     if not callable(answer) or _signature_problem(answer):
         return failed(
@@ -216,7 +216,7 @@ def _cost(prompt: int, completion: int, cached: int, price: dict[str, float]) ->
     return ((prompt - cached) * price["input"] + cached * price["cached_input"] + completion * price["output"]) / 1_000_000
 
 
-@exercise("10.3")
+@exercise("11.3")
 def _(answer):
     if not callable(answer):
         return failed("Give a function cost_usd(usage, price) that returns a number of dollars.", "请给出一个返回美元金额的函数 cost_usd(usage, price)。")
@@ -261,7 +261,7 @@ def _seconds(timeout) -> float | None:
     return float(read) if isinstance(read, (int, float)) else None
 
 
-@exercise("10.4")
+@exercise("11.4")
 def _(answer):
     if isinstance(answer, dict):
         return failed(
