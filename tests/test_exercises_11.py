@@ -153,7 +153,7 @@ def test_10_4_client_options(sdk_client):
     bad("11.4", "client.with_options(timeout=20, max_retries=0)")
 
 
-SOLUTION = re.compile(r"\*\*(10\.\d+)\*\*\s+```python\n(.*?)```", re.S)
+SOLUTION = re.compile(r"\*\*(11\.\d+)\*\*\s+```python\n(.*?)```", re.S)
 
 
 def test_teacher_solutions_pass(sdk_client):

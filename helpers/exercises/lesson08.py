@@ -83,7 +83,7 @@ def _(answer):
         raise Wrong("store must be the boolean True (not the string 'true').", "store 必须是布尔值 True（不是字符串 'true'）。")
     md = answer["metadata"]
     if not isinstance(md, dict) or not md:
-        raise Wrong("metadata must be a non-empty dict, e.g. {'lesson': '07'}.", "metadata 必须是非空字典，例如 {'lesson': '07'}。")
+        raise Wrong("metadata must be a non-empty dict, e.g. {'lesson': '08'}.", "metadata 必须是非空字典，例如 {'lesson': '08'}。")
     if len(md) > 16 or not all(isinstance(k, str) and isinstance(v, str) for k, v in md.items()):
         raise Wrong(
             "metadata holds at most 16 pairs, and keys and values must be strings (write '7' not 7).",
