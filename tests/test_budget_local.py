@@ -2,7 +2,7 @@
 
 A budget used up is the API's 429 `insufficient_quota`: the SDK raises
 `RateLimitError` like for a rate limit, but there is no Retry-After, because
-waiting does not help — lesson 10 shows the difference with this server.
+waiting does not help — lesson 11 shows the difference with this server.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ CAPABILITY_CELL = re.compile(r"""explain_missing\(\s*["'](?P<feature>\w+)["']"""
 # A cell that asks the learner's provider (`client`) for a removed endpoint must handle its
 # absence: catch openai.NotFoundError, or skip after an earlier cell found it missing and say so
 # in both languages. (`store=True` on create is not such a call: those providers accept and
-# ignore it. Lesson 10 talks to a local server of its own, not to the provider.)
+# ignore it. Lesson 11 talks to a local server of its own, not to the provider.)
 REMOVED_CALL = re.compile(r"\bclient\.(embeddings\.create|completions\.create|chat\.completions\.(retrieve|list|update|delete))\(")
 SKIP_NOTE = ("Skipped", "已跳过")
 

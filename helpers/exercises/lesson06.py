@@ -1,17 +1,16 @@
-"""Checks for notebook 06 (text generation: parameters, JSON mode, structured outputs, legacy completions, models).
+"""Checks for notebook 06 (text generation parameters: finish reason, streaming, max tokens).
 
-06.2 is prompt-and-judge: the learner's JSON-mode request runs on the configured
-model and the check judges the JSON that comes back. 06.5 runs the learner's
-function on real SDK response objects (built from the API's JSON, not from the API).
+06.2 runs the learner's function on real SDK stream chunks (built from the JSON a
+stream sends, not from the API). 06.3 is prompt-and-judge: the learner's developer
+message must make the model finish a question within a small max_tokens, which
+only a concrete length instruction does.
 """
 
 from __future__ import annotations
 
-import json
-
 from . import exercise, passed
 from .judge import ask
-from .learner import Wrong, call, content_text, friendly, need_callable
+from .learner import Wrong, friendly, need_callable, need_text
 
 
 @exercise("06.1")
@@ -25,158 +24,99 @@ def _(answer):
     raise Wrong("Not quite: give the finish_reason value as a string in quotes.", "还不对：请用带引号的字符串写出 finish_reason 的值。")
 
 
-def _json_request(answer) -> tuple[list, dict]:
-    if not isinstance(answer, dict) or "response_format" not in answer or "messages" not in answer:
+def _chunk(delta: dict | None, finish_reason: str | None = None, usage: dict | None = None):
+    """A real SDK ChatCompletionChunk, parsed from the JSON a stream sends (delta None: the usage chunk, no choices)."""
+    from openai.types.chat import ChatCompletionChunk
+
+    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}]
+    return ChatCompletionChunk.model_validate(
+        {"id": "chatcmpl-exercise", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o-mini", "choices": choices, "usage": usage}
+    )
+
+
+def _stream(pieces: list[str], with_usage: bool) -> list:
+    """The chunks of one streamed answer, in the order the API sends them: role first, then text, then the finish."""
+    chunks = [_chunk({"role": "assistant", "content": ""})]
+    chunks += [_chunk({"content": piece}) for piece in pieces]
+    chunks.append(_chunk({}, finish_reason="stop"))  # the last choice chunk: an empty delta, content None
+    if with_usage:  # stream_options={"include_usage": True} adds a chunk whose choices list is empty
+        chunks.append(_chunk(None, usage={"prompt_tokens": 9, "completion_tokens": len(pieces), "total_tokens": 9 + len(pieces)}))
+    return chunks
+
+
+STREAMS = [
+    (["Hello", ", wor", "ld!"], False),
+    (["一", "、二", "、三。"], True),
+]
+
+
+def _collect(answer, pieces: list[str], with_usage: bool):
+    """Run the learner's collect_stream on one stream; the two classic mistakes get their own feedback."""
+    note_en = " (ending with the usage chunk, whose choices list is empty)" if with_usage else ""
+    note_zh = "（最后是 usage 数据块，它的 choices 列表是空的）" if with_usage else ""
+    try:
+        return answer(iter(_stream(pieces, with_usage)))
+    except IndexError:
         raise Wrong(
-            "Give a dict with the keys 'messages' and 'response_format' (the arguments you would pass).",
-            "请给出一个带 'messages' 和 'response_format' 两个键的字典（也就是要传的参数）。",
-        )
-    if answer["response_format"] != {"type": "json_object"}:
-        raise Wrong("JSON mode is response_format={'type': 'json_object'}.", "JSON 模式的写法是 response_format={'type': 'json_object'}。")
-    messages = answer["messages"]
-    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) and "role" in m and "content" in m for m in messages):
-        raise Wrong("'messages' must be a list of dicts with 'role' and 'content'.", "'messages' 必须是带 'role' 和 'content' 的字典列表。")
-    if not any("json" in content_text(m["content"]).lower() for m in messages):
+            f"collect_stream raised IndexError on a stream{note_en}: check chunk.choices before reading choices[0].",
+            f"collect_stream 在一个流上抛出了 IndexError{note_zh}：读取 choices[0] 之前要先检查 chunk.choices。",
+        ) from None
+    except TypeError as e:
         raise Wrong(
-            "The API rejects JSON mode unless the word JSON appears in the messages: say 'answer in JSON'.",
-            "messages 里没有出现 JSON 这个词时，API 会拒绝 JSON 模式：请写上“用 JSON 回答”（answer in JSON）。",
-        )
-    return messages, answer["response_format"]
+            f"collect_stream raised TypeError ({e}): the last chunk's delta.content is None; skip chunks without text.",
+            f"collect_stream 抛出了 TypeError（{e}）：最后一个数据块的 delta.content 是 None，要跳过没有文字的数据块。",
+        ) from None
+    except Exception as e:  # noqa: BLE001 - any other error in learner code is the learner's to see
+        raise Wrong(
+            f"collect_stream(stream) raised {type(e).__name__}: {e}. Run it on the stream in the lesson to find out why.",
+            f"collect_stream(stream) 抛出了 {type(e).__name__}：{e}。请用课程里的流运行一下，找找原因。",
+        ) from None
 
 
 @exercise("06.2")
 @friendly
 def _(answer):
-    messages, response_format = _json_request(answer)
-    completion = ask(messages, response_format=response_format, max_tokens=100)
-    choice = completion.choices[0]
-    text = choice.message.content or ""
-    if choice.finish_reason == "length":
-        raise Wrong(
-            "The answer was cut off by max_tokens (finish_reason 'length'): ask for a short object with just the two keys.",
-            "回答被 max_tokens 截断了（finish_reason 为 'length'）：请只要一个含这两个键的简短对象。",
-        )
-    try:
-        cat = json.loads(text)
-    except json.JSONDecodeError:
-        raise Wrong(f"The model's answer is not valid JSON: {text[:80]!r}.", f"模型的回答不是合法的 JSON：{text[:80]!r}。") from None
-    if not isinstance(cat, dict) or set(cat) != {"name", "age"}:
-        keys = sorted(cat) if isinstance(cat, dict) else type(cat).__name__
-        raise Wrong(
-            f"The model answered {text[:80]!r}: its keys are {keys}, not exactly name and age. "
-            "JSON mode guarantees JSON, not your keys: name both keys in the prompt and ask for no others.",
-            f"模型回答 {text[:80]!r}：它的键是 {keys}，而不恰好是 name 和 age。"
-            "JSON 模式只保证是 JSON，不保证是你要的键：请在提示词里写明这两个键，并说明不要别的键。",
-        )
-    if not isinstance(cat["name"], str) or isinstance(cat["age"], bool) or not isinstance(cat["age"], (int, float)):
-        raise Wrong(
-            f"The model answered {text[:80]!r}: name should be a string and age a number.", f"模型回答 {text[:80]!r}：name 应当是字符串，age 应当是数字。"
-        )
+    need_callable(answer, "collect_stream(stream)")
+    for pieces, with_usage in STREAMS:
+        want = "".join(pieces)
+        got = _collect(answer, pieces, with_usage)
+        if got != want:
+            raise Wrong(
+                f"For a stream of the pieces {pieces}, collect_stream returned {got!r}; expected the joined text {want!r}.",
+                f"对于由 {pieces} 这些片段组成的流，collect_stream 返回了 {got!r}，应当返回拼接起来的文字 {want!r}。",
+            )
     return passed(
-        f"Correct: the model answered {text.strip()!r}, a JSON object with exactly name and age.",
-        f"正确：模型回答了 {text.strip()!r}，一个恰好含 name 和 age 的 JSON 对象。",
+        "Correct: the pieces joined in order, skipping the role chunk, the empty last delta and the usage chunk.",
+        "正确：按顺序拼接了各个片段，并跳过了角色数据块、最后的空 delta 和 usage 数据块。",
     )
 
 
-def _string_prop(prop, where: str) -> None:
-    if not isinstance(prop, dict) or prop.get("type") != "string":
-        raise Wrong(f"{where} should be {{'type': 'string'}}.", f"{where} 应当是 {{'type': 'string'}}。")
-    if "maxLength" in prop and (not isinstance(prop["maxLength"], int) or isinstance(prop["maxLength"], bool)):
-        raise Wrong(f"maxLength of {where} must be an int (or leave it out).", f"{where} 的 maxLength 必须是整数（也可以不写）。")
+BRIEF_QUESTION = "Explain what an API is."
+BRIEF_MAX_TOKENS = 30  # the model's usual answer to BRIEF_QUESTION is longer: it needs the learner's instruction to fit
 
 
 @exercise("06.3")
 @friendly
 def _(answer):
-    if not isinstance(answer, dict) or answer.get("type") != "json_schema" or not isinstance(answer.get("json_schema"), dict):
+    rules = need_text(answer, "the developer message", "开发者消息")
+    completion = ask(
+        [{"role": "developer", "content": rules}, {"role": "user", "content": BRIEF_QUESTION}],
+        max_tokens=BRIEF_MAX_TOKENS,
+    )
+    choice = completion.choices[0]
+    text = (choice.message.content or "").strip()
+    if choice.finish_reason == "length":
         raise Wrong(
-            "Give a response_format dict: {'type': 'json_schema', 'json_schema': {'name': ..., 'strict': True, 'schema': ...}}.",
-            "请给出 response_format 字典：{'type': 'json_schema', 'json_schema': {'name': ..., 'strict': True, 'schema': ...}}。",
+            f"The model answered {text!r} and was cut off at max_tokens={BRIEF_MAX_TOKENS} (finish_reason 'length'). "
+            "Ask for a concrete length, such as one short sentence.",
+            f"模型回答了 {text!r}，在 max_tokens={BRIEF_MAX_TOKENS} 处被截断（finish_reason 为 'length'）。请要求一个具体的长度，例如一句短句。",
         )
-    js = answer["json_schema"]
-    if not isinstance(js.get("name"), str) or not js["name"]:
-        raise Wrong("json_schema needs a 'name' (a short string such as 'book').", "json_schema 需要一个 'name'（简短字符串，例如 'book'）。")
-    if js.get("strict") is not True:
+    if "api" not in text.lower():
         raise Wrong(
-            "Set 'strict': True in json_schema, so the answer must follow the schema.", "请在 json_schema 里设置 'strict': True，这样回答必须符合架构。"
-        )
-    schema = js.get("schema")
-    if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
-        raise Wrong(
-            "The schema must describe an object: {'type': 'object', 'properties': {...}, ...}.",
-            "架构描述的必须是对象：{'type': 'object', 'properties': {...}, ...}。",
-        )
-    props = schema["properties"]
-    if set(props) != {"title", "authors"}:
-        raise Wrong("The object should have exactly two properties: 'title' and 'authors'.", "对象应当恰好有两个属性：'title' 和 'authors'。")
-    _string_prop(props["title"], "'title'")
-    authors = props["authors"]
-    if not isinstance(authors, dict) or authors.get("type") != "array":
-        raise Wrong(
-            "'authors' should be an array: {'type': 'array', 'items': {'type': 'string'}}.",
-            "'authors' 应当是数组：{'type': 'array', 'items': {'type': 'string'}}。",
-        )
-    _string_prop(authors.get("items"), "the items of 'authors'")
-    if set(schema.get("required") or []) != {"title", "authors"} or schema.get("additionalProperties") is not False:
-        raise Wrong(
-            "Strict structured outputs need every property in 'required' and 'additionalProperties': False.",
-            "严格的结构化输出要求所有属性都列在 'required' 中，并设置 'additionalProperties': False。",
+            f"The model answered {text!r}: short enough, but it does not explain what an API is. Keep the answer on the question.",
+            f"模型回答了 {text!r}：够短，但没有解释什么是 API。要让回答切题。",
         )
     return passed(
-        "Correct: a strict schema; with or without maxLength/maxItems (which the real API may reject), the answer is valid JSON in this shape.",
-        "正确：这是严格模式的架构；无论是否带 maxLength/maxItems（真实 API 可能拒绝它们），回答都是这个形状的合法 JSON。",
+        f"Correct: the model answered {text!r} and stopped by itself (finish_reason 'stop') within {BRIEF_MAX_TOKENS} tokens.",
+        f"正确：模型回答了 {text!r}，并在 {BRIEF_MAX_TOKENS} 个词元以内自然结束（finish_reason 为 'stop'）。",
     )
-
-
-@exercise("06.4")
-@friendly
-def _(answer):
-    path = answer.strip().lower().rstrip("/") if isinstance(answer, str) else None
-    if path in ("/v1/completions", "v1/completions"):
-        return passed(
-            "Correct: instruct and base models use the legacy /v1/completions endpoint.", "正确：instruct 模型和基础模型使用旧版的 /v1/completions 端点。"
-        )
-    if path and "chat" in path:
-        raise Wrong(
-            "gpt-3.5-turbo-instruct is not a chat model: the chat endpoint does not serve it.", "gpt-3.5-turbo-instruct 不是聊天模型：对话端点不为它服务。"
-        )
-    raise Wrong("Not quite: give the endpoint path as a string, such as '/v1/embeddings'.", "还不对：请用字符串写出端点路径，例如 '/v1/embeddings'。")
-
-
-def _completion(content: str, finish_reason: str):
-    """A real SDK ChatCompletion object, parsed from the JSON the API sends."""
-    from openai.types.chat import ChatCompletion
-
-    return ChatCompletion.model_validate(
-        {
-            "id": "chatcmpl-exercise",
-            "object": "chat.completion",
-            "created": 1700000000,
-            "model": "gpt-4o-mini",
-            "choices": [{"index": 0, "finish_reason": finish_reason, "logprobs": None, "message": {"role": "assistant", "content": content, "refusal": None}}],
-        }
-    )
-
-
-SAFE_JSON_CASES = [
-    ('{"name": "Tom", "age": 3}', "stop", {"name": "Tom", "age": 3}),
-    ('{"name": "Tom", "ag', "length", None),
-    ('{"sights": ["Louvre", "Eiffel Tower"]', "length", None),
-    ("Sure! Here is your cat.", "stop", None),
-]
-
-
-@exercise("06.5")
-@friendly
-def _(answer):
-    need_callable(answer, "safe_json(response)")
-    for content, finish_reason, want in SAFE_JSON_CASES:
-        got = call(answer, _completion(content, finish_reason), name="safe_json")
-        if got != want:
-            raise Wrong(
-                f"For an answer {content!r} with finish_reason {finish_reason!r}, safe_json returned {got!r}; expected {want!r}. "
-                "Check finish_reason first, then json.loads inside try/except json.JSONDecodeError.",
-                f"对于内容为 {content!r}、finish_reason 为 {finish_reason!r} 的回答，safe_json 返回了 {got!r}，应为 {want!r}。"
-                "先检查 finish_reason，再在 try/except json.JSONDecodeError 里调用 json.loads。",
-            )
-    return passed("Correct: a cut-off or non-JSON answer gives None instead of a crash.", "正确：被截断或不是 JSON 的回答返回 None，而不会让程序崩溃。")

@@ -1,145 +1,171 @@
-"""Checks for notebook 07 (data policies: training, retention, stored completions, key safety).
+"""Checks for notebook 07 (structured output and models: JSON mode, structured outputs, legacy completions).
 
-07.5 is prompt-and-judge: the learner's developer message must keep the model to
-the dated policy text, so that it says NOT IN POLICY rather than invent a rule.
+07.1 is prompt-and-judge: the learner's JSON-mode request runs on the configured
+model and the check judges the JSON that comes back. 07.4 runs the learner's
+function on real SDK response objects (built from the API's JSON, not from the API).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 
 from . import exercise, passed
-from .judge import answer_text, ask
-from .learner import Wrong, call, friendly, need_callable, need_text
-
-# Endpoints whose default was zero data retention in the late-2023 table (docs/data-usage.md).
-ZERO_RETENTION_BY_DEFAULT = {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"}
-# Sample keys for 07.4: obviously fake, never real-looking.
-SAMPLE_KEYS = ("sk-fake-demo-9f3a", "sk-EXAMPLE-ONLY-wxyz", "sk-course-demo-0000")
-# 07.5: the policy text the model must answer from (the notebook shows the same text).
-POLICY = (
-    "Stored completions (as of 2025-02-28): a chat completion requested with store=True is kept for 30 days. "
-    "Completions are stored unfiltered, so do not store completions that contain sensitive data."
-)
-NOT_IN_POLICY = "NOT IN POLICY"
-IN_POLICY_QUESTION = "How many days is a stored completion kept?"
-OFF_POLICY_QUESTION = "Can I get a refund for unused API credits?"
+from .judge import ask
+from .learner import Wrong, call, content_text, friendly, need_callable
 
 
-def policy_messages(developer_message: str, question: str) -> list[dict]:
-    """How 07.5 is asked: the learner's rules, then the policy text and a question in the user turn."""
-    return [{"role": "developer", "content": developer_message}, {"role": "user", "content": f"<policy>\n{POLICY}\n</policy>\n\nQuestion: {question}"}]
+def _json_request(answer) -> tuple[list, dict]:
+    if not isinstance(answer, dict) or "response_format" not in answer or "messages" not in answer:
+        raise Wrong(
+            "Give a dict with the keys 'messages' and 'response_format' (the arguments you would pass).",
+            "请给出一个带 'messages' 和 'response_format' 两个键的字典（也就是要传的参数）。",
+        )
+    if answer["response_format"] != {"type": "json_object"}:
+        raise Wrong("JSON mode is response_format={'type': 'json_object'}.", "JSON 模式的写法是 response_format={'type': 'json_object'}。")
+    messages = answer["messages"]
+    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) and "role" in m and "content" in m for m in messages):
+        raise Wrong("'messages' must be a list of dicts with 'role' and 'content'.", "'messages' 必须是带 'role' 和 'content' 的字典列表。")
+    if not any("json" in content_text(m["content"]).lower() for m in messages):
+        raise Wrong(
+            "The API rejects JSON mode unless the word JSON appears in the messages: say 'answer in JSON'.",
+            "messages 里没有出现 JSON 这个词时，API 会拒绝 JSON 模式：请写上“用 JSON 回答”（answer in JSON）。",
+        )
+    return messages, answer["response_format"]
 
 
 @exercise("07.1")
 @friendly
 def _(answer):
-    if isinstance(answer, dt.datetime):
-        answer = answer.date()
-    if isinstance(answer, dt.date):
-        answer = answer.isoformat()
-    if isinstance(answer, str) and answer.strip() == "2023-03-01":
-        return passed("Correct: since 2023-03-01 API data is not used for training by default.", "正确：自 2023-03-01 起，API 数据默认不用于训练。")
-    if not isinstance(answer, str):
-        raise Wrong("Give the date as a string in quotes: 'YYYY-MM-DD'.", "请用带引号的字符串写出日期：'YYYY-MM-DD'。")
-    raise Wrong(
-        "Not quite: find the date in \"Your data is your data\" and write it as 'YYYY-MM-DD'.", "还不对：在“你的数据属于你”一节里找到日期，写成 'YYYY-MM-DD'。"
+    messages, response_format = _json_request(answer)
+    completion = ask(messages, response_format=response_format, max_tokens=100)
+    choice = completion.choices[0]
+    text = choice.message.content or ""
+    if choice.finish_reason == "length":
+        raise Wrong(
+            "The answer was cut off by max_tokens (finish_reason 'length'): ask for a short object with just the two keys.",
+            "回答被 max_tokens 截断了（finish_reason 为 'length'）：请只要一个含这两个键的简短对象。",
+        )
+    try:
+        cat = json.loads(text)
+    except json.JSONDecodeError:
+        raise Wrong(f"The model's answer is not valid JSON: {text[:80]!r}.", f"模型的回答不是合法的 JSON：{text[:80]!r}。") from None
+    if not isinstance(cat, dict) or set(cat) != {"name", "age"}:
+        keys = sorted(cat) if isinstance(cat, dict) else type(cat).__name__
+        raise Wrong(
+            f"The model answered {text[:80]!r}: its keys are {keys}, not exactly name and age. "
+            "JSON mode guarantees JSON, not your keys: name both keys in the prompt and ask for no others.",
+            f"模型回答 {text[:80]!r}：它的键是 {keys}，而不恰好是 name 和 age。"
+            "JSON 模式只保证是 JSON，不保证是你要的键：请在提示词里写明这两个键，并说明不要别的键。",
+        )
+    if not isinstance(cat["name"], str) or isinstance(cat["age"], bool) or not isinstance(cat["age"], (int, float)):
+        raise Wrong(
+            f"The model answered {text[:80]!r}: name should be a string and age a number.", f"模型回答 {text[:80]!r}：name 应当是字符串，age 应当是数字。"
+        )
+    return passed(
+        f"Correct: the model answered {text.strip()!r}, a JSON object with exactly name and age.",
+        f"正确：模型回答了 {text.strip()!r}，一个恰好含 name 和 age 的 JSON 对象。",
     )
+
+
+def _string_prop(prop, where: str) -> None:
+    if not isinstance(prop, dict) or prop.get("type") != "string":
+        raise Wrong(f"{where} should be {{'type': 'string'}}.", f"{where} 应当是 {{'type': 'string'}}。")
+    if "maxLength" in prop and (not isinstance(prop["maxLength"], int) or isinstance(prop["maxLength"], bool)):
+        raise Wrong(f"maxLength of {where} must be an int (or leave it out).", f"{where} 的 maxLength 必须是整数（也可以不写）。")
 
 
 @exercise("07.2")
 @friendly
 def _(answer):
-    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-        raise Wrong("Give a set of endpoint paths in braces, such as {'/v1/...', '/v1/...'}.", "请用花括号给出端点路径的集合，例如 {'/v1/...', '/v1/...'}。")
-    got = {str(x).strip().rstrip("/") for x in answer}
-    if got == ZERO_RETENTION_BY_DEFAULT:
-        return passed(
-            "Correct: speech to text (transcriptions, translations) and moderations kept nothing by default.",
-            "正确：语音转文字（transcriptions、translations）和审核端点默认不保留数据。",
-        )
-    if "/v1/audio/speech" in got:
+    if not isinstance(answer, dict) or answer.get("type") != "json_schema" or not isinstance(answer.get("json_schema"), dict):
         raise Wrong(
-            "/v1/audio/speech (text to speech) had 30 days in the table, not zero retention.", "/v1/audio/speech（文字转语音）在表里是 30 天，不是零数据保留。"
+            "Give a response_format dict: {'type': 'json_schema', 'json_schema': {'name': ..., 'strict': True, 'schema': ...}}.",
+            "请给出 response_format 字典：{'type': 'json_schema', 'json_schema': {'name': ..., 'strict': True, 'schema': ...}}。",
         )
-    raise Wrong(
-        f"Not quite: you gave {len(got)} endpoint(s). Choose those whose default retention reads 'Zero data retention'.",
-        f"还不对：你给了 {len(got)} 个端点。请选出默认保留期为“零数据保留”的端点。",
+    js = answer["json_schema"]
+    if not isinstance(js.get("name"), str) or not js["name"]:
+        raise Wrong("json_schema needs a 'name' (a short string such as 'book').", "json_schema 需要一个 'name'（简短字符串，例如 'book'）。")
+    if js.get("strict") is not True:
+        raise Wrong(
+            "Set 'strict': True in json_schema, so the answer must follow the schema.", "请在 json_schema 里设置 'strict': True，这样回答必须符合架构。"
+        )
+    schema = js.get("schema")
+    if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        raise Wrong(
+            "The schema must describe an object: {'type': 'object', 'properties': {...}, ...}.",
+            "架构描述的必须是对象：{'type': 'object', 'properties': {...}, ...}。",
+        )
+    props = schema["properties"]
+    if set(props) != {"title", "authors"}:
+        raise Wrong("The object should have exactly two properties: 'title' and 'authors'.", "对象应当恰好有两个属性：'title' 和 'authors'。")
+    _string_prop(props["title"], "'title'")
+    authors = props["authors"]
+    if not isinstance(authors, dict) or authors.get("type") != "array":
+        raise Wrong(
+            "'authors' should be an array: {'type': 'array', 'items': {'type': 'string'}}.",
+            "'authors' 应当是数组：{'type': 'array', 'items': {'type': 'string'}}。",
+        )
+    _string_prop(authors.get("items"), "the items of 'authors'")
+    if set(schema.get("required") or []) != {"title", "authors"} or schema.get("additionalProperties") is not False:
+        raise Wrong(
+            "Strict structured outputs need every property in 'required' and 'additionalProperties': False.",
+            "严格的结构化输出要求所有属性都列在 'required' 中，并设置 'additionalProperties': False。",
+        )
+    return passed(
+        "Correct: a strict schema; with or without maxLength/maxItems (which the real API may reject), the answer is valid JSON in this shape.",
+        "正确：这是严格模式的架构；无论是否带 maxLength/maxItems（真实 API 可能拒绝它们），回答都是这个形状的合法 JSON。",
     )
 
 
 @exercise("07.3")
 @friendly
 def _(answer):
-    if not isinstance(answer, dict):
-        raise Wrong(
-            "Give a dict of the arguments for client.chat.completions.create(**answer).",
-            "请给出一个字典，作为 client.chat.completions.create(**answer) 的参数。",
+    path = answer.strip().lower().rstrip("/") if isinstance(answer, str) else None
+    if path in ("/v1/completions", "v1/completions"):
+        return passed(
+            "Correct: instruct and base models use the legacy /v1/completions endpoint.", "正确：instruct 模型和基础模型使用旧版的 /v1/completions 端点。"
         )
-    missing = [k for k in ("model", "messages", "store", "metadata") if k not in answer]
-    if missing:
-        raise Wrong(f"Missing keys: {', '.join(missing)}.", f"缺少这些键：{', '.join(missing)}。")
-    if answer["store"] is not True:
-        raise Wrong("store must be the boolean True (not the string 'true').", "store 必须是布尔值 True（不是字符串 'true'）。")
-    md = answer["metadata"]
-    if not isinstance(md, dict) or not md:
-        raise Wrong("metadata must be a non-empty dict, e.g. {'lesson': '07'}.", "metadata 必须是非空字典，例如 {'lesson': '07'}。")
-    if len(md) > 16 or not all(isinstance(k, str) and isinstance(v, str) for k, v in md.items()):
+    if path and "chat" in path:
         raise Wrong(
-            "metadata holds at most 16 pairs, and keys and values must be strings (write '7' not 7).",
-            "metadata 最多 16 对，键和值都必须是字符串（写 '7' 而不是 7）。",
+            "gpt-3.5-turbo-instruct is not a chat model: the chat endpoint does not serve it.", "gpt-3.5-turbo-instruct 不是聊天模型：对话端点不为它服务。"
         )
-    if any(len(k) > 64 or len(v) > 512 for k, v in md.items()):
-        raise Wrong("metadata keys are at most 64 characters and values at most 512.", "metadata 的键最多 64 个字符，值最多 512 个字符。")
-    if not isinstance(answer["messages"], list) or not answer["messages"]:
-        raise Wrong("messages must be a non-empty list.", "messages 必须是非空列表。")
-    return passed("Correct: a stored completion with string metadata to find it again later.", "正确：这是一个带字符串元数据、以后可以再找到的存储补全请求。")
+    raise Wrong("Not quite: give the endpoint path as a string, such as '/v1/embeddings'.", "还不对：请用字符串写出端点路径，例如 '/v1/embeddings'。")
+
+
+def _completion(content: str, finish_reason: str):
+    """A real SDK ChatCompletion object, parsed from the JSON the API sends."""
+    from openai.types.chat import ChatCompletion
+
+    return ChatCompletion.model_validate(
+        {
+            "id": "chatcmpl-exercise",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": finish_reason, "logprobs": None, "message": {"role": "assistant", "content": content, "refusal": None}}],
+        }
+    )
+
+
+SAFE_JSON_CASES = [
+    ('{"name": "Tom", "age": 3}', "stop", {"name": "Tom", "age": 3}),
+    ('{"name": "Tom", "ag', "length", None),
+    ('{"sights": ["Louvre", "Eiffel Tower"]', "length", None),
+    ("Sure! Here is your cat.", "stop", None),
+]
 
 
 @exercise("07.4")
 @friendly
 def _(answer):
-    need_callable(answer, "mask(key)")
-    for key in SAMPLE_KEYS:
-        shown = call(answer, key, name="mask")
-        if not isinstance(shown, str):
-            raise Wrong(f"mask({key!r}) returned {shown!r}: the function should return a string.", f"mask({key!r}) 返回了 {shown!r}：函数应当返回字符串。")
-        if not shown.endswith(key[-4:]):
+    need_callable(answer, "safe_json(response)")
+    for content, finish_reason, want in SAFE_JSON_CASES:
+        got = call(answer, _completion(content, finish_reason), name="safe_json")
+        if got != want:
             raise Wrong(
-                f"Keep the last 4 characters visible: mask({key!r}) should end with {key[-4:]!r}.",
-                f"要保留最后 4 个字符：mask({key!r}) 应当以 {key[-4:]!r} 结尾。",
+                f"For an answer {content!r} with finish_reason {finish_reason!r}, safe_json returned {got!r}; expected {want!r}. "
+                "Check finish_reason first, then json.loads inside try/except json.JSONDecodeError.",
+                f"对于内容为 {content!r}、finish_reason 为 {finish_reason!r} 的回答，safe_json 返回了 {got!r}，应为 {want!r}。"
+                "先检查 finish_reason，再在 try/except json.JSONDecodeError 里调用 json.loads。",
             )
-        hidden = key[:-4]
-        if any(hidden[i : i + 6] in shown for i in range(len(hidden) - 5)):
-            raise Wrong(
-                f"mask({key!r}) still shows too much of the key: hide everything but the last 4 characters.",
-                f"mask({key!r}) 仍然暴露了太多内容：除最后 4 个字符外都要隐藏。",
-            )
-    return passed(
-        "Correct: only the last 4 characters are visible, like sk-...abcd on the API keys page.",
-        "正确：只显示最后 4 个字符，就像 API keys 页面上的 sk-...abcd。",
-    )
-
-
-@exercise("07.5")
-@friendly
-def _(answer):
-    rules = need_text(answer, "your developer message", "你的开发者消息")
-    reply = answer_text(ask(policy_messages(rules, IN_POLICY_QUESTION), max_tokens=40))
-    if "30" not in reply:
-        raise Wrong(
-            f"Asked {IN_POLICY_QUESTION!r}, the model answered {reply!r}, without the 30 days the policy states. "
-            "Tell the model to answer from the policy text in the user message.",
-            f"问 {IN_POLICY_QUESTION!r} 时，模型回答 {reply!r}，没有说出政策里写的 30 天。请让模型根据用户消息里的政策文本回答。",
-        )
-    reply = answer_text(ask(policy_messages(rules, OFF_POLICY_QUESTION), max_tokens=40))
-    if NOT_IN_POLICY not in reply:
-        raise Wrong(
-            f"Asked {OFF_POLICY_QUESTION!r}, which the policy does not cover, the model answered {reply!r}. "
-            f"Tell it to reply exactly {NOT_IN_POLICY} when the policy text does not answer the question.",
-            f"问政策没有涉及的 {OFF_POLICY_QUESTION!r} 时，模型回答 {reply!r}。请要求它在政策文本回答不了问题时，只回复 {NOT_IN_POLICY}。",
-        )
-    return passed(
-        f"Correct: the model answered from the policy (30 days) and said {NOT_IN_POLICY} instead of inventing a rule.",
-        f"正确：模型根据政策回答了（30 天），并在政策没有涉及时回答 {NOT_IN_POLICY}，而没有编造规则。",
-    )
+    return passed("Correct: a cut-off or non-JSON answer gives None instead of a crash.", "正确：被截断或不是 JSON 的回答返回 None，而不会让程序崩溃。")

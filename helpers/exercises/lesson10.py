@@ -1,285 +1,288 @@
-"""Checks for notebook 10 (errors, rate limits and cost).
+"""Checks for notebook 10 (function calling).
 
-The checks run the learner's functions on the SDK's own exception objects (built
-the way the SDK builds them from an HTTP answer), so `isinstance`, `.code` and
-`.response.headers` behave exactly as after a real failed request, without a
-server or a minute-long wait for a rate-limit window.
+10.1 writes a tool schema by hand, 10.2 builds the messages that send a tool's
+result back, 10.3 validates the model's arguments without `eval`, and 10.4 is
+prompt-and-judge: the learner's own tool and question go to the model, which
+must call that tool with a city taken from the question. Every wrong shape is
+answered with feedback in both languages, never a traceback.
 """
 
 from __future__ import annotations
 
-import inspect
-import math
+import json
+import re
+from typing import Any
 
-import httpx2
-import openai
-from openai.types import CompletionUsage
-from openai.types.completion_usage import CompletionTokensDetails, PromptTokensDetails
+from . import Feedback, exercise, failed, passed
+from .judge import answer_text, ask, judged
 
-from . import exercise, failed, passed
+NAME_RULE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # the API's rule for function names
 
-URL = "https://api.openai.com/v1/chat/completions"
-# Example prices in USD per 1M tokens for gpt-4o-mini as of 2025-02-28 (https://openai.com/api/pricing/): not current.
-EXAMPLE_PRICE = {"input": 0.15, "cached_input": 0.075, "output": 0.60}
+# 10.2: the conversation so far, as the notebook shows it
+QUESTION = {"role": "user", "content": "What's the weather like in Paris today?"}
+TOOL_CALL = {"id": "call_paris_0001", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+ASSISTANT = {"role": "assistant", "content": None, "tool_calls": [TOOL_CALL]}
+RESULT = {"city": "Paris", "temperature_c": 18, "sky": "cloudy"}
 
+# 10.3: the currencies the (pretend) bank converts
+CURRENCIES = {"USD", "EUR", "CNY", "JPY", "GBP"}
 
-def _request() -> httpx2.Request:
-    return httpx2.Request("POST", URL)
-
-
-def api_error(status: int, code: str | None, error_type: str, headers: dict[str, str] | None = None) -> openai.APIStatusError:
-    """The exception the SDK raises for this HTTP error answer (its own status → class mapping)."""
-    response = httpx2.Response(status, headers=headers or {}, request=_request())
-    body = {"message": f"Example {status} error.", "type": error_type, "param": None, "code": code}
-    classes = {
-        400: openai.BadRequestError,
-        401: openai.AuthenticationError,
-        403: openai.PermissionDeniedError,
-        404: openai.NotFoundError,
-        429: openai.RateLimitError,
-    }
-    cls = classes.get(status, openai.InternalServerError)
-    return cls(f"Error code: {status} - {body}", response=response, body=body)
-
-
-def rate_limited(retry_after: str | None = None) -> openai.RateLimitError:
-    headers = {"retry-after": retry_after} if retry_after else {}
-    return api_error(429, "rate_limit_exceeded", "requests", headers)
+# 10.4: a tool the model may pick instead of the learner's; picking it is the wrong function
+DISTRACTOR = {
+    "type": "function",
+    "function": {
+        "name": "convert_currency",
+        "description": "Convert an amount of money from one currency to another.",
+        "parameters": {
+            "type": "object",
+            "properties": {"amount": {"type": "number"}, "from_currency": {"type": "string"}, "to_currency": {"type": "string"}},
+            "required": ["amount", "from_currency", "to_currency"],
+            "additionalProperties": False,
+        },
+    },
+}
 
 
-def no_quota() -> openai.RateLimitError:
-    return api_error(429, "insufficient_quota", "insufficient_quota")
+def _function_part(tool: Any, name: str) -> tuple[dict | None, Feedback | None]:
+    """The `function` object of a chat-completions tool, or feedback on what is wrong with its shape."""
+    if not isinstance(tool, dict):
+        return None, failed(
+            f'A tool is a dict such as {{"type": "function", "function": {{...}}}}, not a {type(tool).__name__}.',
+            f'工具是一个 dict，形如 {{"type": "function", "function": {{...}}}}，而不是 {type(tool).__name__}。',
+        )
+    if tool.get("type") != "function":
+        return None, failed('The tool needs "type": "function".', '工具需要 "type": "function"。')
+    function = tool.get("function")
+    if not isinstance(function, dict):
+        if "name" in tool:
+            return None, failed(
+                'In chat completions, name, description and parameters go inside "function": {...} (the flat form is the Responses API\'s).',
+                '在聊天补全中，name、description 和 parameters 要放在 "function": {...} 里面（平铺的写法属于 Responses API）。',
+            )
+        return None, failed(
+            'The tool needs a "function" dict with name, description and parameters.', '工具需要一个 "function" dict，里面有 name、description 和 parameters。'
+        )
+    got = function.get("name")
+    if not isinstance(got, str) or not NAME_RULE.match(got):
+        return None, failed(
+            "The function name may use only letters, digits, _ and -, at most 64 characters.", "函数名只能包含字母、数字、_ 和 -，最多 64 个字符。"
+        )
+    if got != name:
+        return None, failed(f"Name the function {name!r} (you wrote {got!r}).", f"请把函数命名为 {name!r}（你写的是 {got!r}）。")
+    if not isinstance(function.get("description"), str) or not function["description"].strip():
+        return None, failed(
+            "Add a description: the model reads it to decide when to call the function.", "请加上 description：模型靠它判断什么时候调用这个函数。"
+        )
+    return function, None
 
 
-# (description en, description zh, error, worth retrying)
-CASES = [
-    ("a 429 rate_limit_exceeded", "429 rate_limit_exceeded", lambda: rate_limited("2"), True),
-    ("a 429 insufficient_quota", "429 insufficient_quota", no_quota, False),
-    ("an APIConnectionError", "APIConnectionError", lambda: openai.APIConnectionError(request=_request()), True),
-    ("an APITimeoutError", "APITimeoutError", lambda: openai.APITimeoutError(request=_request()), True),
-    ("a 500 InternalServerError", "500 InternalServerError", lambda: api_error(500, None, "server_error"), True),
-    ("a 503 (server overloaded)", "503（服务器过载）", lambda: api_error(503, None, "server_error"), True),
-    ("a 400 BadRequestError", "400 BadRequestError", lambda: api_error(400, "invalid_value", "invalid_request_error"), False),
-    ("a 401 AuthenticationError", "401 AuthenticationError", lambda: api_error(401, "invalid_api_key", "invalid_request_error"), False),
-    ("a 403 PermissionDeniedError", "403 PermissionDeniedError", lambda: api_error(403, None, "invalid_request_error"), False),
-    ("a 404 NotFoundError", "404 NotFoundError", lambda: api_error(404, "model_not_found", "invalid_request_error"), False),
-]
+def _object_schema(function: dict) -> tuple[dict | None, Feedback | None]:
+    schema = function.get("parameters")
+    if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        return None, failed(
+            '"parameters" must be a JSON schema of an object: {"type": "object", "properties": {...}, "required": [...]}.',
+            '"parameters" 必须是描述一个对象的 JSON 架构：{"type": "object", "properties": {...}, "required": [...]}。',
+        )
+    return schema, None
+
+
+def _property_types(schema: dict, wanted: dict[str, str]) -> Feedback | None:
+    properties, required = schema["properties"], schema.get("required") or []
+    for key, kind in wanted.items():
+        prop = properties.get(key)
+        if not isinstance(prop, dict):
+            return failed(f"The parameters need a property {key!r}.", f"参数里需要一个属性 {key!r}。")
+        if prop.get("type") != kind:
+            return failed(f'{key!r} should have "type": "{kind}".', f'{key!r} 应当是 "type": "{kind}"。')
+        if not isinstance(required, list) or key not in required:
+            return failed(f'List {key!r} in "required": the function cannot run without it.', f'请把 {key!r} 列在 "required" 里：没有它函数就无法运行。')
+    return None
 
 
 @exercise("10.1")
 def _(answer):
-    if not callable(answer):
-        return failed("Give a function should_retry(error) that returns True or False.", "请给出一个返回 True 或 False 的函数 should_retry(error)。")
-    for en, zh, make, want in CASES:
-        got = answer(make())
-        if not isinstance(got, bool):
-            return failed(
-                f"should_retry should return True or False; for {en} it returned {got!r}.", f"should_retry 应当返回 True 或 False；对 {zh} 它返回了 {got!r}。"
-            )
-        if got != want:
-            if want:
-                return failed(f"{en} is worth retrying: the same request can succeed a little later.", f"{zh} 值得重试：同样的请求过一会儿可能就会成功。")
-            if en.endswith("insufficient_quota"):
-                return failed(
-                    "A 429 with code insufficient_quota is not worth retrying: no credit comes back by waiting. Look at error.code, not only the class.",
-                    "错误码为 insufficient_quota 的 429 不值得重试：等待不会让余额回来。要看 error.code，而不只是异常类。",
-                )
-            return failed(
-                f"{en} is not worth retrying: the same request fails the same way until you change it.", f"{zh} 不值得重试：请求不改，再发多少次结果都一样。"
-            )
-    return passed(
-        "Correct: retry connection problems, timeouts, rate limits and server errors; fix everything else.",
-        "正确：连接问题、超时、速率限制和服务器错误值得重试；其余的错误要修改请求或设置。",
-    )
-
-
-class _Script:
-    """A call that raises the given errors in turn, then returns "ok"; records every sleep."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        self.calls = 0
-        self.sleeps: list[float] = []
-        self.last_error = None
-
-    def call(self):
-        self.calls += 1
-        if self.errors:
-            self.last_error = self.errors.pop(0)
-            raise self.last_error
-        return "ok"
-
-    def sleep(self, seconds):
-        self.sleeps.append(float(seconds))
-
-
-def _run(fn, script: _Script, **kwargs):
-    """(result, the exception it raised or None)."""
-    try:
-        return fn(script.call, sleep=script.sleep, **kwargs), None
-    except openai.OpenAIError as e:
-        return None, e
-
-
-def _delays_ok(sleeps: list[float], expected: list[float]) -> bool:
-    return len(sleeps) == len(expected) and all(0.75 * want <= got <= 1.25 * want for got, want in zip(sleeps, expected))
-
-
-def _signature_problem(fn) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return not all(name in params for name in ("max_attempts", "base_delay", "sleep"))
-
-
-def _check_backoff(fn):
-    """None when every case passes, else the feedback for the first that does not."""
-    script = _Script([rate_limited(), rate_limited()])
-    result, error = _run(fn, script, max_attempts=5, base_delay=1.0)
-    if error is not None or result != "ok" or script.calls != 3:
+    function, problem = _function_part(answer, "convert_currency")
+    if problem:
+        return problem
+    schema, problem = _object_schema(function)
+    if problem:
+        return problem
+    problem = _property_types(schema, {"amount": "number", "from_currency": "string", "to_currency": "string"})
+    if problem:
+        return problem
+    if function.get("strict") is not True:
+        return failed('Add "strict": true next to name, description and parameters.', '请在 name、description 和 parameters 旁边加上 "strict": true。')
+    if schema.get("additionalProperties") is not False:
         return failed(
-            f"After two rate-limit errors the third call succeeds: return its result ('ok'). Your function called "
-            f"{script.calls} time(s) and {'raised ' + type(error).__name__ if error else 'returned ' + repr(result)}.",
-            f"两次速率限制错误之后，第三次调用成功：应当返回它的结果（'ok'）。你的函数调用了 {script.calls} 次，"
-            f"{'抛出了 ' + type(error).__name__ if error else '返回了 ' + repr(result)}。",
+            'With "strict": true the schema needs "additionalProperties": false.', '使用 "strict": true 时，架构里需要 "additionalProperties": false。'
         )
-    if not _delays_ok(script.sleeps, [1.0, 2.0]):
-        return failed(
-            f"With base_delay=1 wait about 1 s, then 2 s (base_delay × 2 ** retry, through sleep(seconds)); your waits: {script.sleeps}.",
-            f"base_delay=1 时先等约 1 秒，再等约 2 秒（base_delay × 2 ** 重试次数，用参数 sleep(秒数) 来等）；你的等待：{script.sleeps}。",
-        )
-    script = _Script([rate_limited() for _ in range(5)])
-    result, error = _run(fn, script, max_attempts=3, base_delay=1.0)
-    if script.calls != 3 or error is not script.last_error:
-        return failed(
-            f"When every call is rate-limited, stop after max_attempts=3 calls and raise the last error itself. "
-            f"Your function called {script.calls} time(s) and {'raised ' + type(error).__name__ if error else 'raised nothing'}.",
-            f"每次调用都被限速时，调用 max_attempts=3 次后就停下，并把最后一个错误原样抛出。"
-            f"你的函数调用了 {script.calls} 次，{'抛出了 ' + type(error).__name__ if error else '没有抛出错误'}。",
-        )
-    for make, en, zh in (
-        (no_quota, "insufficient_quota", "insufficient_quota"),
-        (lambda: api_error(400, "invalid_value", "invalid_request_error"), "a 400 BadRequestError", "400 BadRequestError"),
-    ):
-        script = _Script([make(), make()])
-        result, error = _run(fn, script, max_attempts=5, base_delay=1.0)
-        if script.calls != 1 or script.sleeps or error is not script.last_error:
-            return failed(
-                f"Do not retry {en}: raise it at once (your function called {script.calls} time(s), waited {script.sleeps}).",
-                f"不要重试 {zh}：立即抛出（你的函数调用了 {script.calls} 次，等待了 {script.sleeps}）。",
-            )
-    script = _Script([openai.APIConnectionError(request=_request())])
-    result, error = _run(fn, script, max_attempts=5, base_delay=1.0)
-    if result != "ok":
-        return failed("A connection error is worth a retry too.", "连接错误也值得重试。")
-    script = _Script([rate_limited("7")])
-    result, error = _run(fn, script, max_attempts=5, base_delay=0.5)
-    if result != "ok" or not script.sleeps or not 7 <= script.sleeps[0] <= 10.5:
-        return failed(
-            f"When the 429 says Retry-After: 7, wait (at least) those 7 seconds, not base_delay; your waits: {script.sleeps}. "
-            "Read it with error.response.headers.get('retry-after').",
-            f"429 带有 Retry-After: 7 时，要等（至少）这 7 秒，而不是 base_delay；你的等待：{script.sleeps}。"
-            "用 error.response.headers.get('retry-after') 读取。",
-        )
-    return None
+    if sorted(schema.get("required", [])) != sorted(schema["properties"]):
+        return failed('With "strict": true every property must be listed in "required".', '使用 "strict": true 时，每个属性都必须列在 "required" 里。')
+    return passed("Correct: a strict tool whose arguments will always match this schema.", "正确：这是一个严格模式的工具，它的参数总会符合这个架构。")
+
+
+def _as_dict(message: Any) -> Any:
+    return message.model_dump(exclude_none=True) if hasattr(message, "model_dump") else message
 
 
 @exercise("10.2")
 def _(answer):
-    if not callable(answer) or _signature_problem(answer):
+    if not isinstance(answer, list) or not all(isinstance(_as_dict(m), dict) for m in answer):
+        return failed("Give a list of message dicts.", "请给出一个由消息 dict 组成的列表。")
+    messages = [_as_dict(m) for m in answer]
+    if len(messages) != 3:
         return failed(
-            "Give a function with_backoff(call, max_attempts=5, base_delay=1.0, sleep=time.sleep).",
-            "请给出函数 with_backoff(call, max_attempts=5, base_delay=1.0, sleep=time.sleep)。",
+            f"Send three messages: the question, the assistant's tool call, the tool's result (you have {len(messages)}).",
+            f"要发送三条消息：问题、助手的工具调用、工具的结果（你的列表有 {len(messages)} 条）。",
         )
-    problem = _check_backoff(answer)
-    if problem:
-        return problem
+    first, middle, last = messages
+    if first.get("role") != "user" or first.get("content") != QUESTION["content"]:
+        return failed("Start with the user's question, unchanged.", "第一条是用户的问题，保持原样。")
+    if middle.get("role") != "assistant" or middle.get("tool_calls") != ASSISTANT["tool_calls"]:
+        return failed(
+            "Then the assistant message with its tool_calls, exactly as the model sent it (`assistant`).",
+            "第二条是带 tool_calls 的助手消息，原样放入模型发来的内容（`assistant`）。",
+        )
+    if last.get("role") != "tool":
+        return failed('The result goes in a message with "role": "tool".', '结果要放在 "role": "tool" 的消息里。')
+    if last.get("tool_call_id") != TOOL_CALL["id"]:
+        return failed(
+            f'The tool message needs "tool_call_id": {TOOL_CALL["id"]!r}, the id of the call it answers.',
+            f'工具消息需要 "tool_call_id": {TOOL_CALL["id"]!r}，也就是它所回答的那次调用的 id。',
+        )
+    content = last.get("content")
+    if not isinstance(content, str):
+        return failed(
+            "The tool message's content must be a string: turn the result into text with json.dumps(result).",
+            "工具消息的 content 必须是字符串：用 json.dumps(result) 把结果变成文字。",
+        )
+    try:
+        sent = json.loads(content)
+    except ValueError:
+        sent = None
+    if sent != RESULT:
+        return failed("Send the whole result as JSON text: json.dumps(result).", "请把整个结果作为 JSON 文本发送：json.dumps(result)。")
     return passed(
-        "Correct: exponential backoff that honours Retry-After, gives up in time and never retries what waiting cannot fix.",
-        "正确：指数退避，遵守 Retry-After，按时放弃，也不重试等待解决不了的错误。",
+        "Correct: question, tool call, and its result under the call's id. Send this list to get the final answer.",
+        "正确：问题、工具调用，以及用调用 id 标明的结果。把这个列表发出去，就能得到最终回答。",
     )
 
 
-def _usage(prompt: int, completion: int, cached: int | None) -> CompletionUsage:
-    details = None if cached is None else PromptTokensDetails(cached_tokens=cached, audio_tokens=0)
-    return CompletionUsage(
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        total_tokens=prompt + completion,
-        prompt_tokens_details=details,
-        completion_tokens_details=CompletionTokensDetails(reasoning_tokens=0, audio_tokens=0),
-    )
+# 10.3: (arguments, what a safe parser does with them)
+GOOD_ARGUMENTS = [
+    ('{"amount": 100, "from_currency": "USD", "to_currency": "EUR"}', {"amount": 100, "from_currency": "USD", "to_currency": "EUR"}),
+    ('{"amount": 12.5, "from_currency": "CNY", "to_currency": "JPY"}', {"amount": 12.5, "from_currency": "CNY", "to_currency": "JPY"}),
+]
+BAD_ARGUMENTS = [
+    (
+        "{'amount': 100, 'from_currency': 'USD', 'to_currency': 'EUR'}",
+        "Python syntax, not JSON: parse with json.loads, never eval",
+        "这是 Python 写法，不是 JSON：要用 json.loads 解析，绝不能用 eval",
+    ),
+    ("__import__('os').getcwd()", "code, not JSON", "这是代码，不是 JSON"),
+    ('{"amount": 100, "from_currency": "USD"}', "to_currency is missing", "缺少 to_currency"),
+    ('{"amount": -5, "from_currency": "USD", "to_currency": "EUR"}', "the amount is not positive", "金额不是正数"),
+    ('{"amount": "100", "from_currency": "USD", "to_currency": "EUR"}', "the amount is a string, not a number", "金额是字符串，不是数字"),
+    ('{"amount": 100, "from_currency": "USD", "to_currency": "BTC"}', "BTC is not an allowed currency", "BTC 不是允许的货币"),
+    ('[100, "USD", "EUR"]', "a list, not an object", "这是列表，不是对象"),
+]
 
 
-def _cost(prompt: int, completion: int, cached: int, price: dict[str, float]) -> float:
-    return ((prompt - cached) * price["input"] + cached * price["cached_input"] + completion * price["output"]) / 1_000_000
+def _outcome(fn, arguments: str) -> tuple[str, Any]:
+    try:
+        return "returned", fn(arguments)
+    except ValueError as e:  # json.JSONDecodeError is a ValueError too
+        return "ValueError", e
+    except Exception as e:  # noqa: BLE001 - any other exception is the learner's bug, reported as feedback
+        return type(e).__name__, e
 
 
 @exercise("10.3")
 def _(answer):
     if not callable(answer):
-        return failed("Give a function cost_usd(usage, price) that returns a number of dollars.", "请给出一个返回美元金额的函数 cost_usd(usage, price)。")
-    for prompt, completion, cached in ((1_000_000, 0, 0), (2_000, 500, None), (12_000, 300, 8_192)):
-        want = _cost(prompt, completion, cached or 0, EXAMPLE_PRICE)
-        try:
-            got = float(answer(_usage(prompt, completion, cached), dict(EXAMPLE_PRICE)))
-        except (AttributeError, TypeError) as e:
-            if cached is None:
-                return failed(
-                    f"usage.prompt_tokens_details may be None (some models and servers send none): then nothing was cached ({e}).",
-                    f"usage.prompt_tokens_details 可能是 None（有的模型和服务器不返回它）：这时没有缓存的词元（{e}）。",
-                )
-            raise
-        if math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-12):
-            continue
-        if math.isclose(got, want * 1_000_000, rel_tol=1e-6) or math.isclose(got, want * 1_000, rel_tol=1e-6):
-            return failed("Prices are in dollars per million tokens: divide by 1,000,000.", "价格是“美元 / 百万词元”：要除以 1,000,000。")
-        if cached and math.isclose(got, _cost(prompt, completion, 0, EXAMPLE_PRICE), rel_tol=1e-6):
-            return failed(
-                "Cached input tokens cost less: bill usage.prompt_tokens_details.cached_tokens at price['cached_input'].",
-                "缓存的输入词元更便宜：usage.prompt_tokens_details.cached_tokens 要按 price['cached_input'] 计费。",
-            )
-        if cached and math.isclose(got, want + cached * EXAMPLE_PRICE["input"] / 1_000_000, rel_tol=1e-6):
-            return failed(
-                "cached_tokens are part of prompt_tokens: bill only prompt_tokens − cached_tokens at the full input price.",
-                "cached_tokens 已经包含在 prompt_tokens 里：只有 prompt_tokens − cached_tokens 按完整的输入价格计费。",
-            )
         return failed(
-            f"For {prompt} prompt tokens ({cached or 0} cached) and {completion} completion tokens the cost is ${want:.6f}; you gave ${got:.6f}.",
-            f"{prompt} 个提示词元（其中 {cached or 0} 个已缓存）加 {completion} 个补全词元，费用是 {want:.6f} 美元；你的结果是 {got:.6f} 美元。",
+            "Give a function parse_conversion(arguments) that takes the arguments string and returns a dict.",
+            "请给出一个函数 parse_conversion(arguments)：接收参数字符串，返回一个 dict。",
         )
+    for arguments, want in GOOD_ARGUMENTS:
+        kind, got = _outcome(answer, arguments)
+        if kind != "returned":
+            return failed(f"For {arguments} (valid) your function raised {kind}: {got}", f"对于合法的参数 {arguments}，你的函数抛出了 {kind}：{got}")
+        if not isinstance(got, dict) or {k: got.get(k) for k in want} != want:
+            return failed(
+                f"For {arguments} return a dict with amount, from_currency and to_currency; you returned {got!r}.",
+                f"对于 {arguments}，应当返回含 amount、from_currency 和 to_currency 的 dict；你返回的是 {got!r}。",
+            )
+    for arguments, why_en, why_zh in BAD_ARGUMENTS:
+        kind, got = _outcome(answer, arguments)
+        if kind != "ValueError":
+            what_en, what_zh = (f"returned {got!r}", f"返回了 {got!r}") if kind == "returned" else (f"raised {kind}", f"抛出了 {kind}")
+            return failed(
+                f"For {arguments} ({why_en}) raise ValueError; your function {what_en}.",
+                f"对于 {arguments}（{why_zh}）应当抛出 ValueError；你的函数{what_zh}。",
+            )
     return passed(
-        "Correct: input, cached input and output tokens, each at its own price per million.", "正确：输入、缓存输入和输出词元，各按自己的“每百万词元价格”计费。"
+        "Correct: JSON only, every field checked, and anything else refused before your code acts on it.",
+        "正确：只接受 JSON，逐个检查字段，其余一律在代码执行之前拒绝。",
     )
 
 
-def _seconds(timeout) -> float | None:
-    if isinstance(timeout, (int, float)):
-        return float(timeout)
-    read = getattr(timeout, "read", None)
-    return float(read) if isinstance(read, (int, float)) else None
+def _judge_shape(answer: Any) -> tuple[dict | None, str | None, Feedback | None]:
+    if not isinstance(answer, dict) or set(answer) != {"tool", "question"}:
+        return (
+            None,
+            None,
+            failed(
+                'Give a dict with two keys: {"tool": your_tool, "question": "your question"}.',
+                '请给出一个有两个键的 dict：{"tool": 你的工具, "question": "你的问题"}。',
+            ),
+        )
+    function, problem = _function_part(answer["tool"], "get_local_time")
+    if problem:
+        return None, None, problem
+    schema, problem = _object_schema(function)
+    if problem:
+        return None, None, problem
+    problem = _property_types(schema, {"city": "string"})
+    if problem:
+        return None, None, problem
+    question = answer["question"]
+    if not isinstance(question, str) or not question.strip():
+        return None, None, failed("The question must be a non-empty string.", "问题必须是非空字符串。")
+    return answer["tool"], question, None
 
 
 @exercise("10.4")
+@judged
 def _(answer):
-    if isinstance(answer, dict):
+    tool, question, problem = _judge_shape(answer)
+    if problem:
+        return problem
+    reply = ask([{"role": "user", "content": question}], tools=[tool, DISTRACTOR], tool_choice="auto")
+    calls = reply.choices[0].message.tool_calls or []
+    if not calls:
+        text = answer_text(reply)[:120]
         return failed(
-            "Give the client itself, made with client.with_options(...), not a dict of options.",
-            "请给出客户端本身（用 client.with_options(...) 得到），而不是选项字典。",
+            f"The model answered with text instead of a tool call: {text!r}. Make the description say what the "
+            f"function is for, and ask a question that needs it.",
+            f"模型直接用文字回答，没有调用工具：{text!r}。让 description 说清函数的用途，并提一个需要它的问题。",
         )
-    if not isinstance(answer, openai.OpenAI):
-        return failed("Give an OpenAI client: client.with_options(...) returns one.", "请给出一个 OpenAI 客户端：client.with_options(...) 会返回一个。")
-    if answer.max_retries != 0:
+    call = calls[0].function
+    if call.name != "get_local_time":
         return failed(
-            f"This client still retries {answer.max_retries} time(s) on its own: set max_retries=0.",
-            f"这个客户端仍会自动重试 {answer.max_retries} 次：请设置 max_retries=0。",
+            f"The model called {call.name} instead of get_local_time: make your description and question clearer.",
+            f"模型调用了 {call.name}，而不是 get_local_time：请把描述和问题写得更清楚。",
         )
-    if _seconds(answer.timeout) != 20:
+    try:
+        arguments = json.loads(call.arguments)
+    except ValueError:
         return failed(
-            f"Set timeout=20 (seconds); this client's timeout is {answer.timeout}.", f"请设置 timeout=20（秒）；这个客户端的超时是 {answer.timeout}。"
+            f'The arguments are not valid JSON: {call.arguments!r}. Try "strict": true.', f'参数不是合法的 JSON：{call.arguments!r}。试试 "strict": true。'
         )
-    return passed(
-        "Correct: one try of at most 20 seconds; your own retry code decides what happens next.",
-        "正确：只试一次，最多 20 秒；接下来怎么做，由你自己的重试代码决定。",
-    )
+    city = arguments.get("city") if isinstance(arguments, dict) else None
+    if not isinstance(city, str) or not city.strip() or city.strip().lower() not in question.lower():
+        return failed(
+            f"The model called get_local_time with {call.arguments}, but that city is not in your question. Name one city in the question.",
+            f"模型用 {call.arguments} 调用了 get_local_time，但这个城市不在你的问题里。请在问题中写明一个城市。",
+        )
+    return passed(f"Correct: the model called get_local_time with {call.arguments}.", f"正确：模型用 {call.arguments} 调用了 get_local_time。")

@@ -2,7 +2,7 @@
 
 RPM/TPM limits slow a student down; a budget stops them, as the real API does
 when an account's credit is used up: 429 with type and code `insufficient_quota`
-(lesson 10 explains the difference: retrying helps with the first, never with
+(lesson 11 explains the difference: retrying helps with the first, never with
 the second). In gateway mode a budget lets one teacher key be shared safely; on
 the plain offline server it lets a class meet the quota error for real. Budgets
 count tokens as the answer's `usage` reports them (the local engine's or the

@@ -1,6 +1,6 @@
-"""Exercise checks of notebooks 05-08: a right answer passes, wrong answers fail with feedback in both languages.
+"""Exercise checks of notebooks 05-09: a right answer passes, wrong answers fail with feedback in both languages.
 
-Prompt-and-judge checks (05.1, 05.4, 06.2, 07.5, 08.5) ask the model: their right and
+Prompt-and-judge checks (05.1, 05.4, 06.3, 07.1, 08.5, 09.5) ask the model: their right and
 weak answers run against the session's real offline server (qwen0.5b, temperature 0).
 """
 
@@ -17,7 +17,7 @@ from helpers.exercises import check, exercise_ids
 from helpers.exercises.lesson05 import HISTORY, REPLY
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-JUDGED = {"05.1", "05.4", "06.2", "07.5", "08.5"}
+JUDGED = {"05.1", "05.4", "06.3", "07.1", "08.5", "09.5"}
 GENERIC = "unexpected shape"
 
 
@@ -88,6 +88,17 @@ def safe_json(response):
         return None
 
 
+def collect_stream(stream):
+    parts = []
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            parts.append(chunk.choices[0].delta.content)
+    return "".join(parts)
+
+
+BRIEF_RULES = "Answer in one short sentence."
+
+
 def guide_messages(question, sources):
     blocks = "\n\n".join(f'<source id="{i}">\n{s}\n</source>' for i, s in enumerate(sources, 1))
     return [
@@ -137,23 +148,25 @@ RIGHT = {
     "05.3": HISTORY + [{"role": "assistant", "content": REPLY}, {"role": "user", "content": "How many tokens is 'hello world'?"}],
     "05.4": FEW_SHOT,
     "06.1": "length",
-    "06.2": {
+    "06.2": collect_stream,
+    "06.3": BRIEF_RULES,
+    "07.1": {
         "messages": [{"role": "user", "content": "Describe a cat as a JSON object with exactly two keys: name (a string) and age (a number)."}],
         "response_format": {"type": "json_object"},
     },
-    "06.3": BOOK,
-    "06.4": "/v1/completions",
-    "06.5": safe_json,
-    "07.1": "2023-03-01",
-    "07.2": {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"},
-    "07.3": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": "07"}},
-    "07.4": mask,
-    "07.5": POLICY_RULES,
-    "08.1": cosine,
-    "08.2": chunk,
-    "08.3": top_k,
-    "08.4": build_context,
-    "08.5": guide_messages,
+    "07.2": BOOK,
+    "07.3": "/v1/completions",
+    "07.4": safe_json,
+    "08.1": "2023-03-01",
+    "08.2": {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations"},
+    "08.3": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": "08"}},
+    "08.4": mask,
+    "08.5": POLICY_RULES,
+    "09.1": cosine,
+    "09.2": chunk,
+    "09.3": top_k,
+    "09.4": build_context,
+    "09.5": guide_messages,
 }
 
 
@@ -211,36 +224,44 @@ WRONG = {
     ],
     "06.1": ["stop", "max_tokens", 1],
     "06.2": [
+        lambda s: "".join(c.choices[0].delta.content or "" for c in s),  # IndexError on the usage chunk
+        lambda s: "".join(c.choices[0].delta.content for c in s if c.choices),  # TypeError on the last delta
+        lambda s: [c.choices[0].delta.content for c in s if c.choices and c.choices[0].delta.content],
+        lambda s: 1 / 0,
+        "collect_stream",
+    ],
+    "06.3": ["", 30, ["Answer in one short sentence."]],
+    "07.1": [
         {"messages": [{"role": "user", "content": "Give a cat."}], "response_format": {"type": "json_object"}},
         {"messages": [{"role": "user", "content": "Give a cat as JSON."}], "response_format": {"type": "json"}},
         {"messages": "Give a cat as JSON.", "response_format": {"type": "json_object"}},
         {"type": "json_object"},
         404,
     ],
-    "06.3": [{"type": "json_object"}, _drop_additional(BOOK), _not_strict(BOOK), "book", 7],
-    "06.4": ["/v1/chat/completions", "/v1/embeddings", 404],
-    "06.5": [lambda r: __import__("json").loads(r.choices[0].message.content), lambda r: r.choices[0].message.content, _raises, "safe_json"],
-    "07.1": ["2023-01-03", "2024-03-01", 20230301],
-    "07.2": [{"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations", "/v1/audio/speech"}, {"/v1/embeddings"}, "/v1/moderations", 3],
-    "07.3": [
+    "07.2": [{"type": "json_object"}, _drop_additional(BOOK), _not_strict(BOOK), "book", 7],
+    "07.3": ["/v1/chat/completions", "/v1/embeddings", 404],
+    "07.4": [lambda r: __import__("json").loads(r.choices[0].message.content), lambda r: r.choices[0].message.content, _raises, "safe_json"],
+    "08.1": ["2023-01-03", "2024-03-01", 20230301],
+    "08.2": [{"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/moderations", "/v1/audio/speech"}, {"/v1/embeddings"}, "/v1/moderations", 3],
+    "08.3": [
         {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": "true", "metadata": {"a": "b"}},
-        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": 7}},
+        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True, "metadata": {"lesson": 8}},
         {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "store": True},
         ["store"],
     ],
-    "07.4": [lambda k: k, lambda k: k[:8] + "..." + k[-4:], lambda k: "****", "sk-...1234", _raises, lambda k: None],
-    "07.5": ["", 42, ["NOT IN POLICY"]],
-    "08.1": [lambda a, b: float(np.dot(a, b)), "cosine", _raises, lambda a, b: "1"],
-    "08.2": [lambda t, n: [t], lambda t, n: [t[i : i + n] for i in range(0, len(t), n)][:2], _raises, lambda t, n: "x"],
-    "08.3": [lambda s, k: sorted(range(len(s)), key=lambda i: s[i])[:k], lambda s, k: [1, 3, 5], _raises, lambda s, k: None],
-    "08.4": [
+    "08.4": [lambda k: k, lambda k: k[:8] + "..." + k[-4:], lambda k: "****", "sk-...1234", _raises, lambda k: None],
+    "08.5": ["", 42, ["NOT IN POLICY"]],
+    "09.1": [lambda a, b: float(np.dot(a, b)), "cosine", _raises, lambda a, b: "1"],
+    "09.2": [lambda t, n: [t], lambda t, n: [t[i : i + n] for i in range(0, len(t), n)][:2], _raises, lambda t, n: "x"],
+    "09.3": [lambda s, k: sorted(range(len(s)), key=lambda i: s[i])[:k], lambda s, k: [1, 3, 5], _raises, lambda s, k: None],
+    "09.4": [
         lambda cs: "\n".join(cs),
         lambda cs: "\n\n".join(f'<source id="{i}">\n{c}\n</source>' for i, c in enumerate(cs, 1)),  # the tag in a text breaks out
         lambda cs: "\n\n".join(f'<source id="{i}">\n{c if "<" not in c else ""}\n</source>' for i, c in enumerate(cs, 1)),
         _raises,
         "build_context",
     ],
-    "08.5": [
+    "09.5": [
         lambda q, s: [{"role": "developer", "content": "Use these sources:\n" + "\n".join(s)}, {"role": "user", "content": q}],
         lambda q, s: [{"role": "user", "content": q}],
         _raises,
@@ -260,17 +281,18 @@ WEAK = {
         {"role": "assistant", "content": "This review is negative."},
         {"role": "user", "content": "Great sound."},
     ],
-    "06.2": {"messages": [{"role": "user", "content": "Describe a cat as JSON."}], "response_format": {"type": "json_object"}},
-    "07.5": "Answer the user's question about the policy.",
-    "08.5": lambda q, s: [{"role": "developer", "content": "You are a helpful assistant."}, {"role": "user", "content": "\n".join(s) + "\n\n" + q}],
+    "06.3": "Be concise.",
+    "07.1": {"messages": [{"role": "user", "content": "Describe a cat as JSON."}], "response_format": {"type": "json_object"}},
+    "08.5": "Answer the user's question about the policy.",
+    "09.5": lambda q, s: [{"role": "developer", "content": "You are a helpful assistant."}, {"role": "user", "content": "\n".join(s) + "\n\n" + q}],
 }
 
 
 def test_every_exercise_has_cases():
-    ids = [i for i in exercise_ids() if i.split(".")[0] in ("05", "06", "07", "08")]
+    ids = [i for i in exercise_ids() if i.split(".")[0] in ("05", "06", "07", "08", "09")]
     assert sorted(ids) == sorted(RIGHT) == sorted(WRONG)
     assert set(WEAK) == JUDGED
-    for lesson in ("05", "06", "07", "08"):
+    for lesson in ("05", "06", "07", "08", "09"):
         assert sum(i.startswith(lesson) for i in ids) >= 3
         assert any(i.startswith(lesson) for i in JUDGED), f"lesson {lesson} has no prompt-and-judge exercise"
 
@@ -305,7 +327,7 @@ def test_judge_without_a_model_is_feedback(monkeypatch):
     import helpers.client
 
     monkeypatch.setattr(helpers.client, "_last_backend", None)
-    fb = bad("07.5", POLICY_RULES)
+    fb = bad("08.5", POLICY_RULES)
     assert "reach" in fb.en
 
 
@@ -316,12 +338,12 @@ def test_no_answer_yet():
 
 
 def test_accepted_variants():
-    ok("07.1", dt.date(2023, 3, 1))
+    ok("08.1", dt.date(2023, 3, 1))
     ok(
         "05.3",
         HISTORY + [{"role": "assistant", "content": [{"type": "text", "text": REPLY}]}, {"role": "user", "content": "How many tokens is 'hello world'?"}],
     )
-    ok("06.4", "v1/completions")
+    ok("07.3", "v1/completions")
     import copy
 
     unbounded = copy.deepcopy(BOOK)  # the lesson says the real API may reject maxLength/maxItems: without them is right too
@@ -329,13 +351,13 @@ def test_accepted_variants():
         prop.pop("maxLength", None), prop.pop("maxItems", None)
         if "items" in prop:
             prop["items"].pop("maxLength", None)
-    ok("06.3", unbounded)
+    ok("07.2", unbounded)
 
 
 SOLUTION = re.compile(r"\*\*(\d\d\.\d+)\*\*\s+```python\n(.*?)```", re.S)
 
 
-@pytest.mark.parametrize("lesson", ["05", "06", "07", "08"])
+@pytest.mark.parametrize("lesson", ["05", "06", "07", "08", "09"])
 def test_teacher_solutions_pass(lesson, offline_model):
     text = (Path(__file__).resolve().parent.parent / "solutions" / f"lesson{lesson}.md").read_text(encoding="utf-8")
     found = SOLUTION.findall(text)
