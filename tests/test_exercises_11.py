@@ -63,8 +63,8 @@ def sdk_client():
     return openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="not-used")  # never sends a request here
 
 
-def test_lesson_10_has_its_exercises():
-    assert {"11.1", "11.2", "11.3", "11.4"} <= set(exercise_ids())
+def test_lesson_11_has_its_exercises():
+    assert {"11.1", "11.2", "11.3", "11.4", "11.5"} <= set(exercise_ids())
 
 
 def test_10_1_classify_errors():
@@ -156,14 +156,36 @@ def test_10_4_client_options(sdk_client):
 SOLUTION = re.compile(r"\*\*(11\.\d+)\*\*\s+```python\n(.*?)```", re.S)
 
 
-def test_teacher_solutions_pass(sdk_client):
-    """solutions/lesson11.md, run in order in one namespace (11.2 uses 11.1's should_retry), as a notebook would."""
+def test_teacher_solutions_pass(sdk_client, server):
+    """solutions/lesson11.md, run in order in one namespace (11.2 uses 11.1's should_retry), as a
+    notebook would; 11.5 asks the session's offline model."""
     from pathlib import Path
 
     text = (Path(__file__).resolve().parent.parent / "solutions" / "lesson11.md").read_text(encoding="utf-8")
     found = SOLUTION.findall(text)
-    assert [i for i, _ in found] == ["11.1", "11.2", "11.3", "11.4"]
+    assert [i for i, _ in found] == ["11.1", "11.2", "11.3", "11.4", "11.5"]
     ns = {"client": sdk_client}
     for exercise_id, src in found:
         exec(src, ns)
         ok(exercise_id, ns["answer"])
+
+
+# --- 11.5, prompt-and-judge: the system message runs on the session's real offline model -------
+
+SHORT_ENOUGH = "Answer in one sentence of at most 12 words. No explanations."
+
+
+def test_11_5_a_short_form_finishes_within_the_cap(server):
+    fb = check("11.5", SHORT_ENOUGH)
+    assert fb.ok, str(fb)
+    assert "stop" in fb.en and CJK.search(fb.zh)
+
+
+def test_11_5_a_vague_instruction_is_cut_off(server):
+    """'Be concise.' is not enough for the small model: the answer runs past 40 tokens."""
+    bad("11.5", "Be concise.", "length", "billed")
+
+
+@pytest.mark.parametrize("answer", ["", "   ", 40, ["Answer briefly."]])
+def test_11_5_wrong_shapes_get_feedback(answer):
+    bad("11.5", answer, "string")
