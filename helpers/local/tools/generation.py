@@ -17,11 +17,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
-
 from .constraint import CLOSE_TAG, OPEN_TAG, tool_call_grammar
 from .parsing import CALL_STARTS, Call, parse
 from .request import ToolRequest
+from .schema_check import Draft202012Validator
 
 CONTEXT_KEY = "_tools"  # in an engine request: (ToolRequest, the user's words); removed before llama.cpp sees it
 TEXT_ONLY_GRAMMAR = "%llguidance {}\nstart: TEXT\nTEXT: /[^{<`\\[ \\t\\r\\n](.|\\n)*/"
@@ -52,7 +51,7 @@ def grounded(calls: list[Call], words: str) -> bool:
 def strict_ok(calls: list[Call], request: ToolRequest) -> bool:
     for c in calls:
         fn = request.by_name[c.name]
-        if fn.strict and not jsonschema.Draft202012Validator(fn.parameters).is_valid(json.loads(c.arguments)):
+        if fn.strict and not Draft202012Validator(fn.parameters).is_valid(json.loads(c.arguments)):
             return False
     return True
 

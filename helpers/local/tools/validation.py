@@ -12,10 +12,9 @@ import json
 import re
 from typing import Any
 
-import jsonschema
-
 from ..errors import REAL_API_HINT_EN, REAL_API_HINT_ZH, APIError
 from ..schema import json_type
+from .schema_check import Draft202012Validator, SchemaError
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 CHOICES = ("none", "auto", "required")
@@ -159,8 +158,8 @@ def _schema_error(name: str, param: str, en: str, zh: str) -> APIError:
 def check_parameters(schema: Any, name: str, param: str, *, strict: bool) -> None:
     """A JSON Schema (checked against the metaschema, as the API does) whose top is an object."""
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as e:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as e:
         raise _schema_error(name, param, f"{e.message}.", e.message) from None
     if not isinstance(schema, dict) or schema.get("type") != "object":
         got = json.dumps(schema.get("type")) if isinstance(schema, dict) else json_type(schema)
