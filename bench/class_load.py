@@ -76,7 +76,8 @@ class Result:
     statuses: Counter = field(default_factory=Counter)
     dropped: int = 0
     ttft: list[float] = field(default_factory=list)
-    tokens: int = 0
+    tokens: int = 0  # completion tokens of finished requests (their `usage`)
+    streamed: int = 0  # content chunks received (one token each from llama.cpp), finished or not
     wall: float = 0.0
     peak_rss_mb: float = 0.0
     server_cpu_s: float = 0.0
@@ -156,8 +157,9 @@ async def student(i: int, key: str, base: str, deadline: float, res: Result, max
                         if "error" in chunk:
                             res.statuses[599] += 1  # an error event inside a stream counts as a server error
                             break
-                        if first is None and any((ch.get("delta") or {}).get("content") for ch in chunk.get("choices", [])):
-                            first = time.perf_counter()
+                        if any((ch.get("delta") or {}).get("content") for ch in chunk.get("choices", [])):
+                            res.streamed += 1
+                            first = first or time.perf_counter()
                         if chunk.get("usage"):
                             res.tokens += chunk["usage"]["completion_tokens"]
                 if first is not None:
