@@ -38,9 +38,13 @@
     var thead = el("thead");
     var top = el("tr");
     var sub = el("tr");
-    top.appendChild(el("th", "name", I.t("student"))).rowSpan = 2;
+    // Fifty-odd exercises must fit a projector's width: the lesson row shows only
+    // the number (the full name is the tooltip), its label sits in the corner.
+    top.appendChild(el("th", "name", I.t("lessonRow")));
+    sub.appendChild(el("th", "name", I.t("student")));
     groups.forEach(function (g) {
-      var th = el("th", "lesson", I.t("lesson", { n: g.lesson }));
+      var th = el("th", "lesson", g.lesson);
+      th.title = I.t("lesson", { n: g.lesson });
       th.colSpan = g.items.length;
       top.appendChild(th);
       g.items.forEach(function (ex) { sub.appendChild(el("th", "ex", "." + ex.split(".")[1])); });

@@ -11,7 +11,7 @@
       progressTitle: "练习进度", legendPassed: "已通过", legendTried: "尝试了 n 次，还没通过", legendNotYet: "还没做",
       usageTitle: "每个学生的用量", answersOn: "服务器在收集答案原文（--collect-answers），学生的笔记本会显示这一点。",
       student: "学生", passedCount: "通过", requests: "请求", tokens: "词元", errors: "错误", rateLimited: "限流（429）",
-      lastSeen: "最后活动", lesson: "第 {n} 课", live: "实时 · {s} 秒前更新", reconnecting: "正在重新连接……",
+      lastSeen: "最后活动", lesson: "第 {n} 课", lessonRow: "课", live: "实时 · {s} 秒前更新", reconnecting: "正在重新连接……",
       never: "—", justNow: "刚刚", secondsAgo: "{n} 秒前", minutesAgo: "{n} 分钟前", hoursAgo: "{n} 小时前",
       cellPassed: "{name} · {ex}：已通过（{n} 次尝试）", cellTried: "{name} · {ex}：尝试 {n} 次，还没通过",
       cellNotYet: "{name} · {ex}：还没做", lastAnswer: "最后的答案：", noStudents: "还没有学生。"
@@ -24,7 +24,7 @@
       progressTitle: "Exercise progress", legendPassed: "passed", legendTried: "tried n times, not passed yet", legendNotYet: "not yet",
       usageTitle: "Usage per student", answersOn: "The server is collecting answer text (--collect-answers); students' notebooks say so.",
       student: "Student", passedCount: "Passed", requests: "Requests", tokens: "Tokens", errors: "Errors", rateLimited: "Rate-limited (429)",
-      lastSeen: "Last seen", lesson: "Lesson {n}", live: "Live · updated {s} s ago", reconnecting: "Reconnecting…",
+      lastSeen: "Last seen", lesson: "Lesson {n}", lessonRow: "Lesson", live: "Live · updated {s} s ago", reconnecting: "Reconnecting…",
       never: "—", justNow: "just now", secondsAgo: "{n} s ago", minutesAgo: "{n} min ago", hoursAgo: "{n} h ago",
       cellPassed: "{name} · {ex}: passed ({n} attempts)", cellTried: "{name} · {ex}: tried {n} times, not passed yet",
       cellNotYet: "{name} · {ex}: not yet", lastAnswer: "Last answer: ", noStudents: "No students yet."
