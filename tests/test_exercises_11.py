@@ -7,26 +7,9 @@ import time
 
 import openai
 import pytest
+from exercise_support import CJK, bad, ok
 
 from helpers.exercises import check, exercise_ids
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def ok(exercise_id, answer):
-    fb = check(exercise_id, answer)
-    assert fb.ok, f"{exercise_id} should pass: {fb}"
-
-
-def bad(exercise_id, answer, *words):
-    fb = check(exercise_id, answer)
-    assert not fb.ok, f"{exercise_id} should fail for {answer!r}"
-    assert fb.en and not CJK.search(fb.en), fb.en
-    assert CJK.search(fb.zh), fb.zh
-    for word in words:
-        assert word in fb.en, (word, fb.en)
-    return fb
-
 
 # --- the solutions (as in solutions/lesson11.md) -----------------------------------
 

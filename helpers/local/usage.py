@@ -32,6 +32,7 @@ class UsageBook:
         self._minute = Counter()
         self._minute_keys: set[str] = set()
         self._tokens: dict[str, deque[tuple[float, int]]] = {}
+        self._tokens_sum: Counter = Counter()  # the sum of each key's window, kept as it moves (O(1) per request)
         self._rate: deque[list[int]] = deque()  # [start of a RATE_BUCKET_S bucket, completion tokens], last RATE_KEEP_S only
 
     def request(self, who: str, status: int) -> None:
@@ -52,6 +53,7 @@ class UsageBook:
             u.completion_tokens += completion
             self._minute["tokens"] += prompt + completion
             self._tokens.setdefault(who, deque()).append((time.monotonic(), prompt + completion))
+            self._tokens_sum[who] += prompt + completion
             self._count_rate(completion)
 
     def _count_rate(self, completion: int) -> None:
@@ -79,8 +81,8 @@ class UsageBook:
             if not q:
                 return 0, 0.0
             while q and now - q[0][0] >= 60:
-                q.popleft()
-            return sum(n for _, n in q), (60 - (now - q[0][0])) if q else 0.0
+                self._tokens_sum[who] -= q.popleft()[1]
+            return self._tokens_sum[who], (60 - (now - q[0][0])) if q else 0.0
 
     def report(self, names: dict[str, str]) -> dict[str, Any]:
         with self._lock:

@@ -24,6 +24,22 @@ def test_requests_tokens_and_errors_are_counted_per_key():
     assert book.tokens_last_minute("h-bob") == (0, 0.0)
 
 
+def test_the_token_window_forgets_what_is_a_minute_old(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("helpers.local.usage.time.monotonic", lambda: clock[0])
+    book = UsageBook()
+    book.tokens("a", 10, 0)
+    clock[0] += 30
+    book.tokens("a", 5, 2)
+    assert book.tokens_last_minute("a") == (17, 30.0)
+    clock[0] += 30  # the first entry is now 60 s old
+    assert book.tokens_last_minute("a") == (7, 30.0)
+    clock[0] += 30
+    assert book.tokens_last_minute("a") == (0, 0.0)
+    book.tokens("a", 1, 1)
+    assert book.tokens_last_minute("a") == (2, 60.0)
+
+
 def test_the_minute_line_summarises_then_starts_again():
     book = UsageBook()
     assert book.minute_line({"busy": 0, "slots": 2, "waiting": 0}) is None

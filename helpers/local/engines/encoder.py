@@ -63,10 +63,23 @@ class Encoder:
         """Return (vectors, tokens of each input); an input over the per-input limit is a 400
         (except the `unchecked` ones: token-id inputs, whose limit is in the API's own tokens)."""
         with self._lock:
-            self._tokens.counts = []
-            self._tokens.unchecked = unchecked
-            vectors = self._model.encode(texts)
-            return np.asarray(vectors, dtype=np.float32), list(self._tokens.counts)
+            return self._encode(texts, unchecked)
+
+    def embed_if_free(self, texts: list[str], unchecked: frozenset[int] = frozenset()) -> tuple[np.ndarray, list[int]] | None:
+        """`embed`, or None at once when another batch holds the encoder. Lets the server
+        encode a short input on the event loop (≈0.6 ms) without ever waiting there."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._encode(texts, unchecked)
+        finally:
+            self._lock.release()
+
+    def _encode(self, texts: list[str], unchecked: frozenset[int]) -> tuple[np.ndarray, list[int]]:
+        self._tokens.counts = []
+        self._tokens.unchecked = unchecked
+        vectors = self._model.encode(texts)
+        return np.asarray(vectors, dtype=np.float32), list(self._tokens.counts)
 
 
 class EncoderLoader:

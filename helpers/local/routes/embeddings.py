@@ -7,8 +7,9 @@ from typing import Any
 
 import anyio
 import numpy as np
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from .. import errors
 from ..engines.encoder import DIMENSIONS
@@ -101,10 +102,35 @@ def shorten(vectors: np.ndarray, dimensions: int | None) -> np.ndarray:
 
 
 def embedding_data(vectors: np.ndarray, fmt: str) -> list[dict[str, Any]]:
-    vectors = vectors.astype(np.float32, copy=False)
+    """Each vector as the API sends it: base64 of little-endian float32, or a float array
+    (left as a NumPy row: `EmbeddingsJSON` writes it)."""
+    vectors = vectors.astype("<f4", copy=False)
     if fmt == "base64":
         return [{"object": "embedding", "index": i, "embedding": base64.b64encode(v.tobytes()).decode()} for i, v in enumerate(vectors)]
-    return [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors.tolist())]
+    return [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
+
+
+class EmbeddingsJSON(Response):
+    """JSON written by orjson, which prints each float32 in its shortest exact form, straight
+    from the NumPy row: ≈10 µs for a 512-float vector where json.dumps of the floats takes
+    ≈180 µs and writes them twice as long (17 digits of the float64 they become)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+SHORT_INPUT_CHARS = 512  # encoded on the event loop when the encoder is free: under ≈1 ms
+
+
+async def encode(state, texts: list[str], from_ids: frozenset[int]) -> tuple[np.ndarray, list[int]]:
+    """Short inputs on the event loop (a thread hand-off would cost as much as encoding them);
+    longer ones, or any input while another batch is encoding, in a worker thread."""
+    encoder = state.encoder.get() if state.encoder.ready else await anyio.to_thread.run_sync(state.encoder.get)
+    if sum(map(len, texts)) <= SHORT_INPUT_CHARS and (done := encoder.embed_if_free(texts, from_ids)) is not None:
+        return done
+    return await anyio.to_thread.run_sync(encoder.embed, texts, from_ids, limiter=state.encoder_threads)
 
 
 def router(state, pipeline) -> APIRouter:
@@ -117,14 +143,12 @@ def router(state, pipeline) -> APIRouter:
         check_dimensions(body["model"], body.get("dimensions"), DIMENSIONS)
         texts, from_ids = normalize_input(body["input"])
         who = pipeline.admit(request, body["model"], texts, 0)
-        encoder = state.encoder.get() if state.encoder.ready else await anyio.to_thread.run_sync(state.encoder.get)
-        vectors, counts = await anyio.to_thread.run_sync(encoder.embed, texts, frozenset(from_ids), limiter=state.encoder_threads)
+        vectors, counts = await encode(state, texts, frozenset(from_ids))
         # Token-id inputs count the ids given, as the API does; text inputs count the encoder's tokens.
         n_tokens = sum(from_ids.get(i, n) for i, n in enumerate(counts))
         data = embedding_data(shorten(vectors, body.get("dimensions")), body.get("encoding_format", "float"))
         state.charge(who, (body["model"],), n_tokens, 0)
-        # Already plain JSON types: a JSONResponse skips FastAPI's jsonable_encoder, which would walk
-        # each of the 512 floats of every vector (most of the HTTP layer's time for a short input).
-        return JSONResponse({"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}})
+        # A Response object skips FastAPI's jsonable_encoder, which would walk each float.
+        return EmbeddingsJSON({"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": n_tokens, "total_tokens": n_tokens}})
 
     return r
