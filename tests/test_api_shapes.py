@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import typing
 
 import numpy as np
@@ -121,4 +122,8 @@ def test_request_id_on_answers_errors_and_in_the_log(client, server):
         client.chat.completions.create(model=CHAT, messages=[])
     rid = e.value.request_id
     assert rid.startswith("req_") and rid != raw.request_id
+    # The server logs a request once its response has gone out: give the line a moment.
+    deadline = time.monotonic() + 5
+    while rid not in server.log_path.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert rid in server.log_path.read_text(errors="replace")

@@ -42,6 +42,16 @@ def test_previous_response_continues_without_its_instructions(client):
     assert e.value.code == "previous_response_not_found" and e.value.param == "previous_response_id"
 
 
+def test_an_empty_input_with_nothing_before_it_is_a_400(client):
+    for stream in (False, True):
+        with pytest.raises(openai.BadRequestError) as e:
+            client.responses.create(model=CHAT, input=[], stream=stream)
+        assert e.value.code == "empty_array" and e.value.param == "input"
+    first = client.responses.create(model=CHAT, input="Say hello.", max_output_tokens=16)
+    after = client.responses.create(model=CHAT, input=[], previous_response_id=first.id, max_output_tokens=16)
+    assert after.status == "completed"  # with a conversation before it, an empty input just continues
+
+
 def test_streamed_response_is_stored(client):
     events = list(client.responses.create(model=CHAT, input="Say hi.", max_output_tokens=16, stream=True))
     final = events[-1].response

@@ -48,6 +48,8 @@ class ResponsesEndpoint:
     def plan(self, body: dict[str, Any], model_id: str, state, who: str) -> Plan:
         check_output_cap(body.get("max_output_tokens"), "max_output_tokens", state.config.max_output_tokens)
         history = conversation_so_far(state, who, body)
+        if not history and not body.get("instructions") and body.get("input") == []:
+            raise errors.array_too_short("input", 1, 0)  # nothing to respond to
         plan = plan_chat(
             to_chat_body(body, history), model_id, state.engine, state.config.default_max_tokens, state.config.max_output_tokens, id_prefix="chatcmpl"
         )
