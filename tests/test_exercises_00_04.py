@@ -1,7 +1,7 @@
 """Exercise checks of lessons 00-04: every right answer and teacher solution passes, every wrong
 answer fails with friendly feedback in both languages (never the generic "unexpected shape").
 
-The prompt-and-judge checks (00.5, 01.1, 02.5, 03.6, 04.5) run the learner's prompt on the real
+The prompt-and-judge checks (00.5, 01.1, 02.4, 03.6, 04.5) run the learner's prompt on the real
 offline server of the test session (the configured model, temperature 0), as in a notebook."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from helpers.exercises.lesson03 import EXERCISE_MESSAGES, cookbook_count
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(__file__).resolve().parent.parent
-PROMPT_AND_JUDGE = {"00.5", "01.1", "02.5", "03.6", "04.5"}
+PROMPT_AND_JUDGE = {"00.5", "01.1", "02.4", "03.6", "04.5"}
 
 
 def cosine(a, b):
@@ -66,7 +66,7 @@ RIGHT = {
     "02.1": lambda completion: completion.choices[0].message.content,
     "02.2": (404, openai.NotFoundError),
     "02.3": {"model": "text-embedding-3-small", "input": ["I like tea.", "我喜欢喝茶。"]},
-    "02.5": [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": HAIKU + " 用中文写。"}],
+    "02.4": [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": HAIKU + " 用中文写。"}],
     "03.1": 2,
     "03.2": "o200k_base",
     "03.3": cookbook_count(EXERCISE_MESSAGES),
@@ -114,7 +114,7 @@ WRONG = {
         {"model": "", "input": ["a", "b"]},
         {1: "a", "input": []},
     ],
-    "02.5": [
+    "02.4": [
         [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": HAIKU}],
         [{"role": "user", "content": "用中文写一首诗。"}],
         "用中文写俳句",

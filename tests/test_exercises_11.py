@@ -169,6 +169,17 @@ def test_11_5_a_vague_instruction_is_cut_off(server):
     bad("11.5", "Be concise.", "length", "billed")
 
 
+def test_11_5_without_a_system_message_both_answers_are_cut_off(client):
+    """What the exercise text says of the offline model: the task needs a prompt."""
+    from helpers.exercises.lesson11_prompt import CAP, QUESTIONS
+
+    for question in QUESTIONS:
+        r = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": question}], temperature=0, max_completion_tokens=CAP
+        )
+        assert r.choices[0].finish_reason == "length", (question, r.choices[0].message.content)
+
+
 @pytest.mark.parametrize("answer", ["", "   ", 40, ["Answer briefly."]])
 def test_11_5_wrong_shapes_get_feedback(answer):
     bad("11.5", answer, "string")

@@ -125,8 +125,8 @@ def _(answer):
         )
     if backend.chat_model != DEEPSEEK_CHAT_MODEL:
         return failed(
-            f"The notebooks would ask DeepSeek for the model {backend.chat_model!r}, which DeepSeek does not serve (404). Which variable names the chat model?",
-            f"笔记本会向 DeepSeek 请求模型 {backend.chat_model!r}，而 DeepSeek 没有这个模型（404）。哪个变量用来指定聊天模型？",
+            f"The notebooks would ask DeepSeek for the model {backend.chat_model!r}, which DeepSeek does not serve (it answers HTTP 400 'Model Not Exist'). Which variable names the chat model?",
+            f"笔记本会向 DeepSeek 请求模型 {backend.chat_model!r}，而 DeepSeek 没有这个模型（它会返回 HTTP 400“Model Not Exist”）。哪个变量用来指定聊天模型？",
         )
     return passed(
         "Correct: COURSE_CHAT_MODEL=deepseek-chat. A compatible provider has its own model names, and some lack features "

@@ -78,7 +78,7 @@ HAIKU_REQUEST = re.compile(r"haiku|俳句", re.I)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@exercise("02.5")
+@exercise("02.4")
 @judged
 @shaped
 def _(answer):

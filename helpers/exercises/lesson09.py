@@ -28,7 +28,7 @@ SOURCE_BLOCK = re.compile(r'<source id="(\d+)"[^>]*>(.*?)</source>', re.S)
 SOURCES = ["Stored completions are kept for 30 days.", "Completions are stored unfiltered, so do not store completions that contain sensitive data."]
 ANSWERABLE = "How many days are stored completions kept?"
 UNANSWERABLE = "What is the capital of Australia?"
-OUTSIDE_KNOWLEDGE = ("canberra", "sydney", "melbourne")
+OUTSIDE_KNOWLEDGE = ("canberra", "sydney", "melbourne", "堪培拉", "悉尼", "墨尔本")
 
 
 @exercise("09.1")
