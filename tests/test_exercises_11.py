@@ -174,9 +174,7 @@ def test_11_5_without_a_system_message_both_answers_are_cut_off(client):
     from helpers.exercises.lesson11_prompt import CAP, QUESTIONS
 
     for question in QUESTIONS:
-        r = client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": question}], temperature=0, max_completion_tokens=CAP
-        )
+        r = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}], temperature=0, max_completion_tokens=CAP)
         assert r.choices[0].finish_reason == "length", (question, r.choices[0].message.content)
 
 
