@@ -238,6 +238,14 @@ def bench_model(name: str, quick: bool) -> None:
     finally:
         srv.stop()
 
+    print_table(start, (rss, peak), (d_ttft, d_tps, s_ttft, s_tps), conc, emb, (emb_direct, emb_served))
+
+
+def print_table(start, memory, stream, conc, emb, emb_one) -> None:
+    """The model's table: each course-server figure beside its same-run baseline and target."""
+    rss, peak = memory
+    d_ttft, d_tps, s_ttft, s_tps = stream
+    emb_direct, emb_served = emb_one
     print("| measure | baseline (same run) | course server | ratio / difference | target |")
     print("|---|---|---|---|---|")
     print(f"| cold start to healthy (model cached) | – | {start:.2f} s | – | ≤ 3 s |")
