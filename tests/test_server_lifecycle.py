@@ -42,6 +42,15 @@ def test_health_models_and_status_name_the_model_serving():
     assert (p.returncode, p.stdout) == (1, f"No offline server on port {srv.port}. / 端口 {srv.port} 上没有离线服务器。\n")
 
 
+def test_a_second_server_on_a_taken_port_stops_at_once_and_says_why(server):
+    """It claims the port before loading any model: no second gigabyte, no hang, the first server untouched."""
+    p = cli("serve", "--port", str(server.port), port=server.port)
+    assert p.returncode == 4
+    assert f"Cannot listen on 127.0.0.1:{server.port}" in p.stderr and f"无法监听 127.0.0.1:{server.port}" in p.stderr
+    assert "Chat model loaded" not in p.stdout
+    assert httpx.get(server.base_url[:-3] + "/health").json()["status"] == "ok"
+
+
 def test_a_server_with_an_idle_timeout_ends_itself():
     srv = ServerProcess("--parallel", "1", "--idle-timeout", "0.05")
     try:

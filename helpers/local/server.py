@@ -110,15 +110,54 @@ async def idle_watch(state: State, server, check_every: float = 15.0) -> None:
             server.should_exit = True
 
 
-def serve(config: ServerConfig) -> int:
-    import uvicorn
+def claim_port(host: str, port: int) -> socket.socket:
+    """Bind and listen before the models load, so the port is ours from the first moment.
 
+    Two servers started at once on one port (two notebooks, or a notebook beside a starting
+    class server) used to both load a model; the loser then failed to bind and, its worker
+    threads alive, hung on to a gigabyte. Now the loser stops at once with a clear message,
+    and nothing started later (llama.cpp picks a free port for itself) can take ours."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free to reuse
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def port_in_use_message(config: ServerConfig, e: OSError) -> str:
+    return (
+        f"Cannot listen on {config.host}:{config.port} ({e.strerror}): another program, perhaps another course server, uses it. "
+        "See `python -m helpers.local status`, stop it, or choose another port (--port, COURSE_LOCAL_PORT).\n"
+        f"无法监听 {config.host}:{config.port}（{e.strerror}）：另一个程序（也许是另一个课程服务器）正在使用它。"
+        "可以用 `python -m helpers.local status` 查看并停止它，或换一个端口（--port、COURSE_LOCAL_PORT）。"
+    )
+
+
+def serve(config: ServerConfig) -> int:
     configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     refusal = unsafe_bind_message(config)
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    try:
+        sock = claim_port(config.host, config.port)
+    except OSError as e:
+        print(port_in_use_message(config, e), file=sys.stderr)
+        return 4
+    with sock:
+        return _serve_on(config, sock)
+
+
+def _serve_on(config: ServerConfig, sock: socket.socket) -> int:
+    import uvicorn
+
     t0 = time.perf_counter()
     try:
         state = build_state(config)
@@ -153,8 +192,10 @@ def serve(config: ServerConfig) -> int:
     )
     print(_ready_line(config, state, time.perf_counter() - t0), flush=True)
     try:
-        uv.run()
+        uv.run(sockets=[sock])
     finally:
+        if not state.shutting_down:  # uvicorn stopped on its own (a startup error): end the worker threads too
+            state.begin_shutdown()
         state.store.close()
     print("Server stopped. / 服务器已停止。", flush=True)
     return 0
