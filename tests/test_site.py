@@ -288,6 +288,7 @@ def test_widget_outputs_fall_back_to_text(hook):
         "cells": [
             {
                 "cell_type": "code",
+                "id": "widget-cell",
                 "metadata": {},
                 "execution_count": 1,
                 "source": "w",
