@@ -20,7 +20,7 @@ import httpx2  # the HTTP library the openai SDK itself is built on (its transpo
 import openai
 
 from .backend import Backend, BackendConfigError, detect_backend, offline_port
-from .local.config import AUTO_START_IDLE_TIMEOUT_MIN, SERVICE_NAME
+from .local.config import AUTO_START_IDLE_TIMEOUT_MIN, PORT_TAKEN_EXIT, SERVICE_NAME
 from .local.profile import profile_from_env
 from .paths import cache_dir, repo_root
 
@@ -43,6 +43,13 @@ def _health(base_url: str, timeout: float = 1.0) -> dict | None:
         return None
 
 
+def _port_used_error() -> OfflineServerError:
+    return OfflineServerError(
+        f"Port {offline_port()} is used by another program. Set COURSE_LOCAL_PORT to a free port (e.g. 18766). / "
+        f"端口 {offline_port()} 被其他程序占用。请把 COURSE_LOCAL_PORT 设为空闲端口（例如 18766）。"
+    )
+
+
 def server_log_path() -> Path:
     return cache_dir() / "offline-server.log"
 
@@ -53,10 +60,7 @@ def ensure_offline_server(backend: Backend) -> dict:
     if health and health.get("service") == SERVICE_NAME:
         return health
     if health is not None:
-        raise OfflineServerError(
-            f"Port {offline_port()} is used by another program. Set COURSE_LOCAL_PORT to a free port (e.g. 18766). / "
-            f"端口 {offline_port()} 被其他程序占用。请把 COURSE_LOCAL_PORT 设为空闲端口（例如 18766）。"
-        )
+        raise _port_used_error()
     from .local.model_fetch import ModelUnavailable, ensure_chat_model
 
     try:
@@ -79,11 +83,12 @@ def ensure_offline_server(backend: Backend) -> dict:
         if health and health.get("service") == SERVICE_NAME:
             return health
         if proc.poll() is not None:
-            # Another notebook may have won the race for the port: its server is fine.
-            health = _health(backend.base_url, timeout=2)
-            if health and health.get("service") == SERVICE_NAME:
-                return health
-            break
+            if proc.returncode != PORT_TAKEN_EXIT:
+                break
+            # Another server holds the port: usually another notebook that won the race to start
+            # one and is still loading its model. Wait for it, unless it is not a course server.
+            if health is not None:
+                raise _port_used_error()
         time.sleep(0.2)
     tail = server_log_path().read_text(errors="replace").strip().splitlines()[-6:]
     raise OfflineServerError(

@@ -4,12 +4,15 @@ itself when unused, and comes back by itself when a notebook needs it again."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 
 import httpx
 from server_proc import ROOT, ServerProcess, free_port, stop_pid
+
+from helpers.local.config import PORT_TAKEN_EXIT
 
 MODEL_ID = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # the default, the one model a fresh setup has fetched
 
@@ -45,7 +48,7 @@ def test_health_models_and_status_name_the_model_serving():
 def test_a_second_server_on_a_taken_port_stops_at_once_and_says_why(server):
     """It claims the port before loading any model: no second gigabyte, no hang, the first server untouched."""
     p = cli("serve", "--port", str(server.port), port=server.port)
-    assert p.returncode == 4
+    assert p.returncode == PORT_TAKEN_EXIT == 4
     assert f"Cannot listen on 127.0.0.1:{server.port}" in p.stderr and f"无法监听 127.0.0.1:{server.port}" in p.stderr
     assert "Chat model loaded" not in p.stdout
     assert httpx.get(server.base_url[:-3] + "/health").json()["status"] == "ok"
@@ -98,6 +101,38 @@ def test_get_client_starts_an_idle_timed_server_and_restarts_it_when_needed():
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and cli("status", port=port).returncode == 0:
             time.sleep(0.5)
+
+
+RACE_SCRIPT = """
+from helpers import get_client
+client = get_client(quiet=True)
+print(client._client.get("http://127.0.0.1:{port}/health").json()["pid"])
+"""
+
+
+def _wait_until_listening(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def test_get_client_beside_a_server_still_loading_uses_that_server():
+    """Two notebooks start at once: the second's server finds the port taken and stops; its
+    get_client() waits for the first server to finish loading and uses it."""
+    srv = ServerProcess("--parallel", "1")
+    try:
+        _wait_until_listening(srv.port)  # the port is claimed; the model is still loading
+        env = {**os.environ, "COURSE_LOCAL_PORT": str(srv.port)}
+        p = subprocess.run([sys.executable, "-c", RACE_SCRIPT.format(port=srv.port)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert int(p.stdout.split()[-1]) == srv.proc.pid
+    finally:
+        srv.stop()
 
 
 def test_get_client_says_when_the_running_server_serves_another_model(monkeypatch):

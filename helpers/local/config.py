@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 # What /health says, so get_client() never mistakes another program on the port for ours.
 SERVICE_NAME = "openai-course-offline"
 
+# `serve`'s exit code when another program holds its port (get_client() then waits for that
+# server: another notebook may have won the race to start one, and still be loading its model).
+PORT_TAKEN_EXIT = 4
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 18765
 PORT_ENV = "COURSE_LOCAL_PORT"

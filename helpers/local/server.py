@@ -13,7 +13,7 @@ import time
 
 from ..paths import cache_dir
 from .app import create_app
-from .config import ServerConfig
+from .config import PORT_TAKEN_EXIT, ServerConfig
 from .middleware import RequestIdFilter
 from .model_fetch import ModelUnavailable, resolve_model
 from .state import State
@@ -150,7 +150,7 @@ def serve(config: ServerConfig) -> int:
         sock = claim_port(config.host, config.port)
     except OSError as e:
         print(port_in_use_message(config, e), file=sys.stderr)
-        return 4
+        return PORT_TAKEN_EXIT
     with sock:
         return _serve_on(config, sock)
 
