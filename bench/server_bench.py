@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
@@ -38,10 +37,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # before NumPy loads (see the docstring)
-    os.environ.setdefault(_var, "1")
 
+from helpers.local.engines.blas import one_blas_thread  # noqa: E402
 from helpers.local.process import ServerProcess  # noqa: E402
+
+one_blas_thread()  # as the server does, before NumPy loads (see the docstring)
 
 PARALLEL = 4
 MAX_TOKENS = 64

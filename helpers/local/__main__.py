@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import config as C
+from .engines.blas import one_blas_thread
 from .model_catalog import DEFAULT_MODEL, known_names
 from .profile import FLAGS, PROFILE_ENV, ProfileError, parse_profile, profile_from_env
 
@@ -201,19 +202,8 @@ def _install_lab_settings() -> None:
     print(f"JupyterLab: no news prompt, no update check / 不再询问新闻、不检查更新: {path}")
 
 
-def _one_blas_thread() -> None:
-    """NumPy's BLAS (the sentence encoder's only user here) runs on one thread.
-
-    Its worker threads busy-wait after each call: measured on 2 cores, a short embeddings
-    request cost the server 3.5-5.8 ms of CPU with them and 1.5-2.0 ms without, at the same
-    latency, CPU that llama.cpp needs in class. Set before NumPy is first imported (nothing
-    imported so far loads it); a value the user set wins."""
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
-
 def main(argv: list[str] | None = None) -> int:
-    _one_blas_thread()
+    one_blas_thread()  # before anything loads NumPy (engines/blas.py says why)
     args = _parser().parse_args(argv)
     if args.command in ("status", "stop"):
         from .lifecycle import status, stop
