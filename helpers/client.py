@@ -81,6 +81,10 @@ def ensure_offline_server(backend: Backend) -> dict:
     while time.monotonic() < deadline:
         health = _health(backend.base_url, timeout=0.5)
         if health and health.get("service") == SERVICE_NAME:
+            if health.get("pid") != proc.pid and proc.poll() is None:
+                # Another notebook's server answered first: ours is not needed, and must not
+                # take the port over (for half an hour) if that server stops.
+                proc.terminate()
             return health
         if proc.poll() is not None:
             if proc.returncode != PORT_TAKEN_EXIT:

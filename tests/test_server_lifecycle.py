@@ -133,6 +133,8 @@ def test_get_client_beside_a_server_still_loading_uses_that_server():
         assert int(p.stdout.split()[-1]) == srv.proc.pid
     finally:
         srv.stop()
+    time.sleep(3)  # long enough for a server the script started to have claimed the freed port
+    assert cli("status", port=srv.port).returncode == 1, "get_client() left its own server behind"
 
 
 def test_get_client_says_when_the_running_server_serves_another_model(monkeypatch):
